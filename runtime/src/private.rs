@@ -1,0 +1,150 @@
+//! What the derives' generated code calls. Not public API: it changes without notice.
+
+pub use serde_json::Value;
+
+use crate::{
+    BizprocSelect, InputError, Localized, PortalLocale, Properties, Property, PropertyError, PropertyInput,
+    PropertyType, PropertyValue, Registration, ReturnValues, ValueError,
+};
+
+/// The descriptor of a field of type `T`.
+pub fn property<T: PropertyValue>(
+    name: Localized,
+    description: Option<Localized>,
+    type_override: Option<&str>,
+    default: Option<Value>,
+) -> Property {
+    let property_type = match type_override {
+        // The derive accepts only names that `from_name` reads; keep the text if that changes.
+        Some(name) => PropertyType::from_name(name).unwrap_or_else(|| PropertyType::Document(name.to_owned())),
+        None => T::TYPE,
+    };
+    Property {
+        name,
+        description,
+        property_type,
+        required: T::REQUIRED,
+        multiple: T::MULTIPLE,
+        options: T::options(),
+        default,
+    }
+}
+
+/// The `Default` of a field of type `T`; the literal's type is checked by the compiler.
+pub fn literal<T: PropertyValue>(value: T::Literal) -> Value {
+    T::literal(value)
+}
+
+/// Whether `key` is one of `keys`; `const` so that defaults are checked at compile time.
+#[must_use]
+pub const fn has_key(keys: &[&str], key: &str) -> bool {
+    let mut i = 0;
+    while i < keys.len() {
+        if bytes_eq(keys[i].as_bytes(), key.as_bytes(), false) {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+/// Whether `id` equals one of `ids` ignoring ASCII case, as the server compares ids.
+#[must_use]
+pub const fn has_id_ignoring_case(ids: &[&str], id: &str) -> bool {
+    let mut i = 0;
+    while i < ids.len() {
+        if bytes_eq(ids[i].as_bytes(), id.as_bytes(), true) {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+const fn bytes_eq(a: &[u8], b: &[u8], ignore_case: bool) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        let (x, y) = if ignore_case { (a[i].to_ascii_lowercase(), b[i].to_ascii_lowercase()) } else { (a[i], b[i]) };
+        if x != y {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// A text for every language.
+#[must_use]
+pub fn text(text: &str) -> Localized {
+    Localized::Text(text.to_owned())
+}
+
+/// A text per language.
+#[must_use]
+pub fn by_language(pairs: &[(&str, &str)]) -> Localized {
+    Localized::by_language(pairs.iter().copied())
+}
+
+/// Adds a field's value to `RETURN_VALUES`, unless it is absent.
+pub fn encode<T: PropertyValue>(values: &mut ReturnValues, id: &str, value: &T, locale: &PortalLocale) {
+    if let Some(encoded) = value.encode(locale) {
+        values.insert(id, encoded);
+    }
+}
+
+/// Reads a field, collecting its error instead of stopping at it.
+pub fn decode<T: PropertyValue>(
+    input: &PropertyInput,
+    id: &str,
+    locale: &PortalLocale,
+    errors: &mut Vec<PropertyError>,
+) -> Option<T> {
+    T::decode(input.get(id), locale).map_err(|error| errors.push(PropertyError::new(id, error))).ok()
+}
+
+/// The error of every field that failed.
+#[must_use]
+pub fn input_error(errors: Vec<PropertyError>) -> InputError {
+    InputError::from(errors)
+}
+
+/// A derived robot's registration.
+#[must_use]
+pub fn registration(
+    code: &str,
+    name: Localized,
+    description: Option<Localized>,
+    use_subscription: bool,
+    handler: String,
+    properties: Properties,
+    return_properties: Properties,
+) -> Registration {
+    let registration = Registration::new(code, name, handler)
+        .use_subscription(use_subscription)
+        .properties(properties)
+        .return_properties(return_properties);
+    match description {
+        Some(description) => registration.description(description),
+        None => registration,
+    }
+}
+
+/// A select value as sent: its key.
+#[must_use]
+pub fn select_encode<T: BizprocSelect>(value: &T) -> Value {
+    Value::String(value.key().to_owned())
+}
+
+/// A select value from its key.
+///
+/// # Errors
+/// When `text` is none of `T`'s keys.
+pub fn select_decode<T: BizprocSelect>(text: &str) -> Result<T, ValueError> {
+    T::from_key(text).ok_or_else(|| {
+        let keys: Vec<String> = T::KEYS.iter().map(|key| format!("`{key}`")).collect();
+        ValueError::invalid(text, format!("one of the options {}", keys.join(", ")))
+    })
+}

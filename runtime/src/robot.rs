@@ -1,0 +1,206 @@
+//! The traits the derives implement, and the values a robot returns.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::{InputError, Options, PortalLocale, Properties, PropertyInput, Registration};
+
+/// A robot's result type: its `RETURN_PROPERTIES`, its registration, and the `RETURN_VALUES`
+/// that complete a run.
+///
+/// Derive it with `#[derive(BizprocReturn)]`; the derive's attributes are described in the
+/// [crate documentation](crate#derive-attributes).
+///
+/// ```
+/// use bizproc::BizprocReturn;
+///
+/// /// Computes the MD5 of a string.
+/// #[derive(BizprocReturn)]
+/// #[bizproc(code = "md5_action", name = "MD5 generator")]
+/// struct Md5 {
+///     #[bizproc(rename = "outputString", name = "MD5")]
+///     output: String,
+/// }
+///
+/// let values = Md5 { output: "846c55d14f552180874a628d2615e285".into() }.return_values();
+/// assert_eq!(values.get("outputString"), Some(&serde_json::json!("846c55d14f552180874a628d2615e285")));
+/// assert_eq!(Md5::CODE, "md5_action");
+/// ```
+pub trait BizprocReturn: Sized {
+    /// The robot's `CODE`.
+    const CODE: &'static str;
+    /// The robot's input properties; `()` for a robot without inputs.
+    type Input: BizprocProperties;
+
+    /// Everything `bizproc.robot.add` needs, with this handler URL.
+    fn registration(handler: impl Into<String>) -> Registration;
+
+    /// `RETURN_PROPERTIES`.
+    fn return_properties() -> Properties;
+
+    /// `RETURN_VALUES` for a portal with this locale (dates are written at its UTC offset).
+    fn return_values_in(&self, locale: &PortalLocale) -> ReturnValues;
+
+    /// `RETURN_VALUES`, with dates written at UTC.
+    fn return_values(&self) -> ReturnValues {
+        self.return_values_in(&PortalLocale::utc())
+    }
+}
+
+/// A robot's input type: its `PROPERTIES`, and how the handler's `properties[...]` become it.
+///
+/// ```
+/// use bizproc::{BizprocProperties, PortalLocale, PropertyInput, UserId};
+///
+/// #[derive(BizprocProperties)]
+/// struct Input {
+///     inn: String,
+///     manager: Option<UserId>,
+/// }
+///
+/// let raw = PropertyInput::from_iter([("inn", "7707083893"), ("manager", "user_3")]);
+/// let input = Input::from_input(&raw, &PortalLocale::default()).unwrap();
+/// assert_eq!(input.manager, Some(UserId(3)));
+/// assert_eq!(Input::properties().len(), 2);
+/// ```
+pub trait BizprocProperties: Sized {
+    /// The property ids, so that clashes with return ids are found at compile time.
+    #[doc(hidden)]
+    const IDS: &'static [&'static str];
+
+    /// `PROPERTIES`.
+    fn properties() -> Properties;
+
+    /// Reads the handler request's properties.
+    ///
+    /// # Errors
+    /// An [`InputError`] naming every property that is missing or unreadable.
+    fn from_input(input: &PropertyInput, locale: &PortalLocale) -> Result<Self, InputError>;
+}
+
+/// No inputs.
+impl BizprocProperties for () {
+    const IDS: &'static [&'static str] = &[];
+
+    fn properties() -> Properties {
+        Properties::new()
+    }
+
+    fn from_input(_: &PropertyInput, _: &PortalLocale) -> Result<Self, InputError> {
+        Ok(())
+    }
+}
+
+/// A `select` property's type: a unit enum whose variants are the options.
+///
+/// ```
+/// use bizproc::BizprocSelect;
+///
+/// #[derive(BizprocSelect, Debug, PartialEq)]
+/// enum Format {
+///     #[bizproc(rename = "pdf", label = "PDF")]
+///     Pdf,
+///     #[bizproc(rename = "docx", label = "DOCX")]
+///     Docx,
+/// }
+///
+/// assert_eq!(Format::KEYS, ["pdf", "docx"]);
+/// assert_eq!(Format::from_key("docx"), Some(Format::Docx));
+/// assert_eq!(Format::Pdf.key(), "pdf");
+/// ```
+pub trait BizprocSelect: Sized + 'static {
+    /// The option keys, in declaration order.
+    const KEYS: &'static [&'static str];
+    /// The option labels, in the same order.
+    const LABELS: &'static [&'static str];
+
+    /// This variant's key.
+    fn key(&self) -> &'static str;
+
+    /// The variant with this key.
+    fn from_key(key: &str) -> Option<Self>;
+
+    /// `Options`: key to label.
+    #[must_use]
+    fn options() -> Options {
+        Self::KEYS.iter().zip(Self::LABELS).map(|(k, l)| ((*k).to_owned(), (*l).to_owned())).collect()
+    }
+}
+
+/// The `RETURN_VALUES` of one run: property id to value, in declaration order; absent values
+/// are left out.
+///
+/// ```
+/// use bizproc::ReturnValues;
+///
+/// let values = ReturnValues::from_iter([("score", serde_json::json!(42))]);
+/// assert_eq!(serde_json::to_string(&values).unwrap(), r#"{"score":42}"#);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct ReturnValues(Map<String, Value>);
+
+impl ReturnValues {
+    /// The value of a property.
+    ///
+    /// ```
+    /// let values = bizproc::ReturnValues::from_iter([("a", serde_json::json!("Y"))]);
+    /// assert_eq!(values.get("a"), Some(&serde_json::json!("Y")));
+    /// ```
+    #[must_use]
+    pub fn get(&self, id: &str) -> Option<&Value> {
+        self.0.get(id)
+    }
+
+    /// How many values there are.
+    ///
+    /// ```
+    /// assert_eq!(bizproc::ReturnValues::default().len(), 0);
+    /// ```
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    ///
+    /// ```
+    /// assert!(bizproc::ReturnValues::default().is_empty());
+    /// ```
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `(id, value)` pairs in order.
+    ///
+    /// ```
+    /// let values = bizproc::ReturnValues::from_iter([("a", serde_json::json!(1))]);
+    /// assert_eq!(values.iter().count(), 1);
+    /// ```
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.0.iter().map(|(id, value)| (id.as_str(), value))
+    }
+
+    /// The values as a JSON object.
+    ///
+    /// ```
+    /// let json = bizproc::ReturnValues::default().into_json();
+    /// assert_eq!(json, serde_json::json!({}));
+    /// ```
+    #[must_use]
+    pub fn into_json(self) -> Value {
+        Value::Object(self.0)
+    }
+
+    /// Adds a value (used by the derives).
+    pub(crate) fn insert(&mut self, id: &str, value: Value) {
+        self.0.insert(id.to_owned(), value);
+    }
+}
+
+impl<K: Into<String>> FromIterator<(K, Value)> for ReturnValues {
+    fn from_iter<I: IntoIterator<Item = (K, Value)>>(iter: I) -> Self {
+        Self(iter.into_iter().map(|(k, v)| (k.into(), v)).collect())
+    }
+}
