@@ -3,8 +3,8 @@
 pub use serde_json::Value;
 
 use crate::{
-    BizprocSelect, InputError, Localized, PortalLocale, Properties, Property, PropertyError, PropertyInput,
-    PropertyType, PropertyValue, Registration, ReturnValues, ValueError,
+    BizprocSelect, InputError, Localized, PortalLocale, Properties, Property, PropertyError,
+    PropertyInput, PropertyType, PropertyValue, Registration, ReturnValues, ValueError,
 };
 
 /// The descriptor of a field of type `T`.
@@ -16,7 +16,9 @@ pub fn property<T: PropertyValue>(
 ) -> Property {
     let property_type = match type_override {
         // The derive accepts only names that `from_name` reads; keep the text if that changes.
-        Some(name) => PropertyType::from_name(name).unwrap_or_else(|| PropertyType::Document(name.to_owned())),
+        Some(name) => {
+            PropertyType::from_name(name).unwrap_or_else(|| PropertyType::Document(name.to_owned()))
+        }
         None => T::TYPE,
     };
     Property {
@@ -67,7 +69,11 @@ const fn bytes_eq(a: &[u8], b: &[u8], ignore_case: bool) -> bool {
     }
     let mut i = 0;
     while i < a.len() {
-        let (x, y) = if ignore_case { (a[i].to_ascii_lowercase(), b[i].to_ascii_lowercase()) } else { (a[i], b[i]) };
+        let (x, y) = if ignore_case {
+            (a[i].to_ascii_lowercase(), b[i].to_ascii_lowercase())
+        } else {
+            (a[i], b[i])
+        };
         if x != y {
             return false;
         }
@@ -89,7 +95,12 @@ pub fn by_language(pairs: &[(&str, &str)]) -> Localized {
 }
 
 /// Adds a field's value to `RETURN_VALUES`, unless it is absent.
-pub fn encode<T: PropertyValue>(values: &mut ReturnValues, id: &str, value: &T, locale: &PortalLocale) {
+pub fn encode<T: PropertyValue>(
+    values: &mut ReturnValues,
+    id: &str,
+    value: &T,
+    locale: &PortalLocale,
+) {
     if let Some(encoded) = value.encode(locale) {
         values.insert(id, encoded);
     }
@@ -102,7 +113,9 @@ pub fn decode<T: PropertyValue>(
     locale: &PortalLocale,
     errors: &mut Vec<PropertyError>,
 ) -> Option<T> {
-    T::decode(input.get(id), locale).map_err(|error| errors.push(PropertyError::new(id, error))).ok()
+    T::decode(input.get(id), locale)
+        .map_err(|error| errors.push(PropertyError::new(id, error)))
+        .ok()
 }
 
 /// The error of every field that failed.

@@ -94,7 +94,10 @@ impl PropertyType {
         Self::BUILT_IN
             .into_iter()
             .find(|ty| ty.as_str() == name)
-            .or_else(|| (name.contains(':') && !name.trim().is_empty()).then(|| Self::Document(name.to_owned())))
+            .or_else(|| {
+                (name.contains(':') && !name.trim().is_empty())
+                    .then(|| Self::Document(name.to_owned()))
+            })
     }
 }
 
@@ -106,7 +109,9 @@ impl fmt::Display for PropertyType {
 
 /// The error of parsing a [`PropertyType`] from a name it does not know.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown property type `{0}`: expected one of bool, date, datetime, double, file, int, select, string, text, user, or a document type such as `UF:address`")]
+#[error(
+    "unknown property type `{0}`: expected one of bool, date, datetime, double, file, int, select, string, text, user, or a document type such as `UF:address`"
+)]
 pub struct UnknownPropertyType(pub String);
 
 impl std::str::FromStr for PropertyType {
@@ -153,7 +158,11 @@ pub struct Property {
     #[serde(rename = "Name")]
     pub name: Localized,
     /// `Description`.
-    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<Localized>,
     /// `Type`.
     #[serde(rename = "Type")]
@@ -388,11 +397,15 @@ mod flag {
         serializer.serialize_str(if *value { "Y" } else { "N" })
     }
 
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<bool, D::Error> {
         match String::deserialize(deserializer)?.as_str() {
             "Y" => Ok(true),
             "N" => Ok(false),
-            other => Err(de::Error::custom(format_args!("expected \"Y\" or \"N\", found {other:?}"))),
+            other => Err(de::Error::custom(format_args!(
+                "expected \"Y\" or \"N\", found {other:?}"
+            ))),
         }
     }
 }

@@ -1,6 +1,8 @@
 //! Dates and date-times: read in the portal's own format, written as ISO-8601 with an offset.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, TimeZone, Utc};
+use chrono::{
+    DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, TimeZone, Utc,
+};
 use serde_json::Value;
 
 use super::{DateFormat, PortalLocale, ScalarValue, ValueError};
@@ -24,7 +26,9 @@ fn time_of_day(text: &str) -> Option<NaiveTime> {
         Some((clock, m @ ("am" | "pm"))) => (clock.trim(), Some(m)),
         _ => (lower.as_str(), None),
     };
-    let time = NaiveTime::parse_from_str(clock, "%H:%M:%S").or_else(|_| NaiveTime::parse_from_str(clock, "%H:%M")).ok()?;
+    let time = NaiveTime::parse_from_str(clock, "%H:%M:%S")
+        .or_else(|_| NaiveTime::parse_from_str(clock, "%H:%M"))
+        .ok()?;
     match meridiem {
         None => Some(time),
         Some(m) => {
@@ -41,7 +45,12 @@ fn time_of_day(text: &str) -> Option<NaiveTime> {
 /// A date-time without an offset: ISO (`T` or space) or the portal's format, where a date
 /// alone means midnight.
 fn naive_datetime(text: &str, format: DateFormat) -> Option<NaiveDateTime> {
-    for pattern in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
+    for pattern in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ] {
         if let Ok(datetime) = NaiveDateTime::parse_from_str(text, pattern) {
             return Some(datetime);
         }
@@ -50,7 +59,9 @@ fn naive_datetime(text: &str, format: DateFormat) -> Option<NaiveDateTime> {
         Some((date, time)) => (date, Some(time)),
         None => (text, None),
     };
-    let date = format.parse_date(date).or_else(|| DateFormat::YEAR_MONTH_DAY.parse_date(date))?;
+    let date = format
+        .parse_date(date)
+        .or_else(|| DateFormat::YEAR_MONTH_DAY.parse_date(date))?;
     let time = match time {
         Some(time) => time_of_day(time)?,
         None => NaiveTime::MIN,
@@ -81,7 +92,10 @@ fn rfc3339(datetime: &DateTime<FixedOffset>) -> Value {
 }
 
 fn at_portal_time(naive: &NaiveDateTime, locale: &PortalLocale) -> DateTime<FixedOffset> {
-    naive.and_local_timezone(locale.utc_offset()).single().unwrap_or_else(|| naive.and_utc().fixed_offset())
+    naive
+        .and_local_timezone(locale.utc_offset())
+        .single()
+        .unwrap_or_else(|| naive.and_utc().fixed_offset())
 }
 
 impl ScalarValue for NaiveDate {

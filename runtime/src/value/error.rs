@@ -32,7 +32,9 @@ impl ValueError {
     /// ```
     #[must_use]
     pub fn missing() -> Self {
-        Self { kind: Kind::Missing }
+        Self {
+            kind: Kind::Missing,
+        }
     }
 
     /// `text` is not `expected` (worded to follow "is not", e.g. "a whole number").
@@ -46,7 +48,12 @@ impl ValueError {
         if quoted.len() < text.len() {
             quoted.push('…');
         }
-        Self { kind: Kind::Invalid { text: quoted, expected: expected.into() } }
+        Self {
+            kind: Kind::Invalid {
+                text: quoted,
+                expected: expected.into(),
+            },
+        }
     }
 
     /// Several values came for a property that takes one.
@@ -56,7 +63,9 @@ impl ValueError {
     /// ```
     #[must_use]
     pub fn many(count: usize) -> Self {
-        Self { kind: Kind::Many { count } }
+        Self {
+            kind: Kind::Many { count },
+        }
     }
 
     /// The offending text (shortened), when there is one.
@@ -77,8 +86,12 @@ impl fmt::Display for ValueError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
             Kind::Missing => f.write_str("a value is required but none was sent"),
-            Kind::Invalid { text, expected } => write!(f, "`{}` is not {expected}", text.escape_debug()),
-            Kind::Many { count } => write!(f, "{count} values were sent for a property that takes one"),
+            Kind::Invalid { text, expected } => {
+                write!(f, "`{}` is not {expected}", text.escape_debug())
+            }
+            Kind::Many { count } => {
+                write!(f, "{count} values were sent for a property that takes one")
+            }
         }
     }
 }

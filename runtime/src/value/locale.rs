@@ -31,7 +31,10 @@ impl PortalLocale {
     /// ```
     #[must_use]
     pub const fn new(date_format: DateFormat, utc_offset: FixedOffset) -> Self {
-        Self { date_format, utc_offset }
+        Self {
+            date_format,
+            utc_offset,
+        }
     }
 
     /// `DD.MM.YYYY` at UTC: what values are encoded with when no portal is known.
@@ -41,7 +44,10 @@ impl PortalLocale {
     /// ```
     #[must_use]
     pub fn utc() -> Self {
-        Self::new(DateFormat::DAY_MONTH_YEAR, FixedOffset::east_opt(0).expect("zero is a valid offset"))
+        Self::new(
+            DateFormat::DAY_MONTH_YEAR,
+            FixedOffset::east_opt(0).expect("zero is a valid offset"),
+        )
     }
 
     /// The same locale at another UTC offset.
@@ -125,11 +131,20 @@ pub struct DateFormat {
 
 impl DateFormat {
     /// `DD.MM.YYYY`, the format of Russian, German and most European portals.
-    pub const DAY_MONTH_YEAR: Self = Self { order: DateOrder::DayMonthYear, separator: '.' };
+    pub const DAY_MONTH_YEAR: Self = Self {
+        order: DateOrder::DayMonthYear,
+        separator: '.',
+    };
     /// `MM/DD/YYYY`, the format of US portals.
-    pub const MONTH_DAY_YEAR: Self = Self { order: DateOrder::MonthDayYear, separator: '/' };
+    pub const MONTH_DAY_YEAR: Self = Self {
+        order: DateOrder::MonthDayYear,
+        separator: '/',
+    };
     /// `YYYY-MM-DD`.
-    pub const YEAR_MONTH_DAY: Self = Self { order: DateOrder::YearMonthDay, separator: '-' };
+    pub const YEAR_MONTH_DAY: Self = Self {
+        order: DateOrder::YearMonthDay,
+        separator: '-',
+    };
 
     /// A format with this order and separator.
     ///
@@ -176,7 +191,11 @@ impl DateFormat {
     /// ```
     #[must_use]
     pub fn format_datetime(&self, datetime: NaiveDateTime) -> String {
-        format!("{} {}", self.format_date(datetime.date()), datetime.format("%H:%M:%S"))
+        format!(
+            "{} {}",
+            self.format_date(datetime.date()),
+            datetime.format("%H:%M:%S")
+        )
     }
 
     /// Reads a date written in this format; the separator may be any of `.`, `/`, `-`.
@@ -222,7 +241,9 @@ impl fmt::Display for DateFormat {
 
 /// The error of reading a [`DateFormat`] from a name it does not know.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown date format `{0}`: expected DD, MM and YYYY joined by `.`, `/` or `-`, such as `DD.MM.YYYY`")]
+#[error(
+    "unknown date format `{0}`: expected DD, MM and YYYY joined by `.`, `/` or `-`, such as `DD.MM.YYYY`"
+)]
 pub struct UnknownDateFormat(pub String);
 
 impl std::str::FromStr for DateFormat {
@@ -230,7 +251,10 @@ impl std::str::FromStr for DateFormat {
 
     fn from_str(name: &str) -> Result<Self, Self::Err> {
         let unknown = || UnknownDateFormat(name.to_owned());
-        let separator = name.chars().find(|c| matches!(c, '.' | '/' | '-')).ok_or_else(unknown)?;
+        let separator = name
+            .chars()
+            .find(|c| matches!(c, '.' | '/' | '-'))
+            .ok_or_else(unknown)?;
         let parts: Vec<&str> = name.split(separator).collect();
         let order = match parts.as_slice() {
             ["DD", "MM", "YYYY"] => DateOrder::DayMonthYear,

@@ -82,7 +82,9 @@ fn decode_double(text: &str) -> Result<f64, ValueError> {
         trimmed
     };
     let plain = !number.is_empty()
-        && number.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
+        && number
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
     match number.parse::<f64>() {
         Ok(value) if plain && value.is_finite() => Ok(value),
         _ => Err(ValueError::invalid(text, "a decimal number")),
@@ -120,7 +122,14 @@ impl ScalarValue for f32 {
     fn decode(text: &str, _: &PortalLocale) -> Result<Self, ValueError> {
         #[allow(clippy::cast_possible_truncation)] // rounding to the nearest f32 is the intent
         let value = decode_double(text)? as f32;
-        if value.is_finite() { Ok(value) } else { Err(ValueError::invalid(text, "a decimal number in the range of `f32`")) }
+        if value.is_finite() {
+            Ok(value)
+        } else {
+            Err(ValueError::invalid(
+                text,
+                "a decimal number in the range of `f32`",
+            ))
+        }
     }
 
     fn literal(value: f32) -> Value {
@@ -160,7 +169,8 @@ impl ScalarValue for UserId {
     }
 
     fn decode(text: &str, _: &PortalLocale) -> Result<Self, ValueError> {
-        text.parse().map_err(|_| ValueError::invalid(text, "a user (`user_<id>`)"))
+        text.parse()
+            .map_err(|_| ValueError::invalid(text, "a user (`user_<id>`)"))
     }
 
     fn literal(value: &'static str) -> Value {
@@ -181,7 +191,10 @@ impl ScalarValue for FileId {
         if trimmed.is_empty() || !trimmed.bytes().all(|b| b.is_ascii_digit()) {
             return Err(ValueError::invalid(text, "a file id"));
         }
-        trimmed.parse().map(FileId).map_err(|_| ValueError::invalid(text, "a file id"))
+        trimmed
+            .parse()
+            .map(FileId)
+            .map_err(|_| ValueError::invalid(text, "a file id"))
     }
 
     fn literal(value: u64) -> Value {

@@ -1,0 +1,83 @@
+//! `BizprocReturn`: a robot's registration, `RETURN_PROPERTIES` and `RETURN_VALUES`.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+
+use super::property::{default_checks, descriptions_of_robot, descriptors};
+use crate::ast::Container;
+
+pub fn expand(cont: &Container) -> TokenStream {
+    let krate = &cont.krate;
+    let ident = cont.ident;
+    let code = cont
+        .attrs
+        .code
+        .as_ref()
+        .expect("checked: a robot has a code");
+    let (name, description) = descriptions_of_robot(cont);
+    let use_subscription = cont
+        .attrs
+        .use_subscription
+        .as_ref()
+        .is_none_or(syn::LitBool::value);
+    let input = cont
+        .attrs
+        .input
+        .as_ref()
+        .map_or_else(|| quote!(()), |ty| quote!(#ty));
+    let descriptors = descriptors(cont);
+    let encodes = cont.properties().map(|field| {
+        let id = &field.id;
+        let member = field.member;
+        quote!(#krate::__private::encode(&mut values, #id, &self.#member, locale);)
+    });
+    let clash_checks = cont.properties().map(|field| {
+        let id = &field.id;
+        let message = format!(
+            "return property {id:?} has the id of an input property; Bitrix24 silently skips it: use #[bizproc(rename = \"...\")]"
+        );
+        quote_spanned! {field.id_span=>
+            const _: () = {
+                if #krate::__private::has_id_ignoring_case(<#input as #krate::BizprocProperties>::IDS, #id) {
+                    ::core::panic!(#message);
+                }
+            };
+        }
+    });
+    let default_checks = default_checks(cont);
+    quote! {
+        #[automatically_derived]
+        impl #krate::BizprocReturn for #ident {
+            const CODE: &'static str = #code;
+            type Input = #input;
+
+            fn registration(handler: impl ::core::convert::Into<::std::string::String>) -> #krate::Registration {
+                #krate::__private::registration(
+                    #code,
+                    #name,
+                    #description,
+                    #use_subscription,
+                    ::core::convert::Into::into(handler),
+                    <#input as #krate::BizprocProperties>::properties(),
+                    <Self as #krate::BizprocReturn>::return_properties(),
+                )
+            }
+
+            fn return_properties() -> #krate::Properties {
+                let mut properties = #krate::Properties::new();
+                #descriptors
+                properties
+            }
+
+            fn return_values_in(&self, locale: &#krate::PortalLocale) -> #krate::ReturnValues {
+                let mut values = <#krate::ReturnValues as ::core::default::Default>::default();
+                #(#encodes)*
+                let _ = locale;
+                values
+            }
+        }
+
+        #(#clash_checks)*
+        #default_checks
+    }
+}
