@@ -29,7 +29,7 @@ impl RenameRule {
         })
     }
 
-    /// Applies the rule to a Rust name, snake_case (fields) or PascalCase (variants).
+    /// Applies the rule to a Rust name, `snake_case` (fields) or `PascalCase` (variants).
     pub fn apply(self, name: &str) -> String {
         let words = words(name);
         let lower = || words.iter().map(|w| w.to_lowercase());

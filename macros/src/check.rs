@@ -190,8 +190,8 @@ fn check_type_overrides(cx: &Ctxt, cont: &Container) {
         .filter_map(|f| f.attrs.type_override.as_ref())
     {
         let name = lit.value();
-        if !TYPE_NAMES.contains(&name.as_str()) && !(name.contains(':') && !name.trim().is_empty())
-        {
+        let known = TYPE_NAMES.contains(&name.as_str()) || (name.contains(':') && !name.trim().is_empty());
+        if !known {
             cx.error_spanned_by(
                 lit,
                 format!(

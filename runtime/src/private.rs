@@ -8,6 +8,7 @@ use crate::{
 };
 
 /// The descriptor of a field of type `T`.
+#[must_use]
 pub fn property<T: PropertyValue>(
     name: Localized,
     description: Option<Localized>,
@@ -63,21 +64,18 @@ pub const fn has_id_ignoring_case(ids: &[&str], id: &str) -> bool {
     false
 }
 
-const fn bytes_eq(a: &[u8], b: &[u8], ignore_case: bool) -> bool {
-    if a.len() != b.len() {
+const fn bytes_eq(left: &[u8], right: &[u8], ignore_case: bool) -> bool {
+    if left.len() != right.len() {
         return false;
     }
-    let mut i = 0;
-    while i < a.len() {
-        let (x, y) = if ignore_case {
-            (a[i].to_ascii_lowercase(), b[i].to_ascii_lowercase())
-        } else {
-            (a[i], b[i])
-        };
-        if x != y {
+    let mut index = 0;
+    while index < left.len() {
+        let (l, r) = (left[index], right[index]);
+        let equal = if ignore_case { l.eq_ignore_ascii_case(&r) } else { l == r };
+        if !equal {
             return false;
         }
-        i += 1;
+        index += 1;
     }
     true
 }

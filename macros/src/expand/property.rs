@@ -24,14 +24,11 @@ pub fn localized(krate: &Path, text: &Localized) -> TokenStream {
 
 /// `Some(description)` from the attribute or the doc comment, else `None`.
 pub fn description(krate: &Path, attr: Option<&Localized>, doc: Option<&String>) -> TokenStream {
-    match (attr, doc) {
-        (Some(text), _) => {
-            let text = localized(krate, text);
-            quote!(::core::option::Option::Some(#text))
-        }
-        (None, Some(doc)) => quote!(::core::option::Option::Some(#krate::__private::text(#doc))),
-        (None, None) => quote!(::core::option::Option::None),
-    }
+    option(match (attr, doc) {
+        (Some(text), _) => Some(localized(krate, text)),
+        (None, Some(doc)) => Some(quote!(#krate::__private::text(#doc))),
+        (None, None) => None,
+    })
 }
 
 /// Statements inserting each property field's descriptor into `properties`.
@@ -48,24 +45,23 @@ pub fn descriptors(cont: &Container) -> TokenStream {
             |name| localized(krate, name),
         );
         let description = description(krate, field.attrs.description.as_ref(), field.doc.as_ref());
-        let type_override = match &field.attrs.type_override {
-            Some(lit) => quote!(::core::option::Option::Some(#lit)),
-            None => quote!(::core::option::Option::None),
-        };
-        let default = match &field.attrs.default {
-            Some(expr) => {
-                let literal = default_literal(expr);
-                // Spanned on the literal: a literal of the wrong type is reported there.
-                quote_spanned!(expr.span()=> ::core::option::Option::Some(#krate::__private::literal::<#ty>(#literal)))
-            }
-            None => quote!(::core::option::Option::None),
-        };
+        let type_override = option(field.attrs.type_override.as_ref().map(|lit| quote!(#lit)));
+        let default = option(field.attrs.default.as_ref().map(|expr| {
+            let literal = default_literal(expr);
+            // Spanned on the literal: a literal of the wrong type is reported there.
+            quote_spanned!(expr.span()=> #krate::__private::literal::<#ty>(#literal))
+        }));
         let property = quote_spanned!(ty.span()=> #krate::__private::property::<#ty>);
         quote! {
             properties.insert(#id, #property(#name, #description, #type_override, #default));
         }
     });
     quote!(#(#inserts)*)
+}
+
+/// `Some(value)` or `None`, with absolute paths.
+fn option(value: Option<TokenStream>) -> TokenStream {
+    value.map_or_else(|| quote!(::core::option::Option::None), |value| quote!(::core::option::Option::Some(#value)))
 }
 
 /// `[a, b]` becomes `&[a, b]`, the slice a multiple field's default is.

@@ -1,6 +1,6 @@
 use std::fmt;
 
-use chrono::{FixedOffset, NaiveDate, NaiveDateTime};
+use chrono::{FixedOffset, NaiveDate, NaiveDateTime, Offset, Utc};
 
 /// How a portal writes dates and which UTC offset its clock runs at.
 ///
@@ -44,10 +44,7 @@ impl PortalLocale {
     /// ```
     #[must_use]
     pub fn utc() -> Self {
-        Self::new(
-            DateFormat::DAY_MONTH_YEAR,
-            FixedOffset::east_opt(0).expect("zero is a valid offset"),
-        )
+        Self::new(DateFormat::DAY_MONTH_YEAR, Utc.fix())
     }
 
     /// The same locale at another UTC offset.
