@@ -113,6 +113,7 @@
 #![forbid(unsafe_code)]
 #![doc(html_root_url = "https://docs.rs/bizproc/0.1.0")]
 
+pub mod form;
 mod input;
 mod localized;
 mod property;

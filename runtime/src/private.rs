@@ -71,7 +71,11 @@ const fn bytes_eq(left: &[u8], right: &[u8], ignore_case: bool) -> bool {
     let mut index = 0;
     while index < left.len() {
         let (l, r) = (left[index], right[index]);
-        let equal = if ignore_case { l.eq_ignore_ascii_case(&r) } else { l == r };
+        let equal = if ignore_case {
+            l.eq_ignore_ascii_case(&r)
+        } else {
+            l == r
+        };
         if !equal {
             return false;
         }
