@@ -27,7 +27,6 @@ use crate::state::{Shared, State};
 /// ```
 pub struct Emulator {
     pub(crate) shared: Shared,
-    pub(crate) http: reqwest::Client,
     base_url: String,
     server: Option<Running>,
 }

@@ -17,9 +17,34 @@ pub enum Kind {
     Activity,
 }
 
-/// A portal's registrations.
+/// One stored registration. `fields` holds the parameters as the server stores them: keys
+/// normalized by `keys::upper_case_recursive` (`HANDLER`, `NAME`, `DESCRIPTION`,
+/// `USE_SUBSCRIPTION`, `AUTH_USER_ID`, `PROPERTIES`, `RETURN_PROPERTIES`, `DOCUMENT_TYPE`,
+/// `FILTER`, `USE_PLACEMENT`, `PLACEMENT_HANDLER`), without `CODE`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Record {
+    pub kind: Kind,
+    pub code: String,
+    pub fields: Map<String, Value>,
+}
+
+/// A portal's registrations, robots and activities together, keyed by `CODE`.
 #[derive(Debug, Default)]
-pub(crate) struct Store {}
+pub(crate) struct Store {
+    pub records: indexmap::IndexMap<String, Record>,
+}
+
+impl Store {
+    /// The registration with this code, of either kind.
+    pub fn get(&self, code: &str) -> Option<&Record> {
+        self.records.get(code)
+    }
+
+    /// Forgets everything, as the server does when the app is updated or removed.
+    pub fn clear(&mut self) {
+        self.records.clear();
+    }
+}
 
 pub(crate) fn add(
     _: &mut State,
