@@ -202,15 +202,14 @@ impl EmulatorBuilder {
         };
         let scheme = if tls.is_some() { "https" } else { "http" };
         let base_url = format!("{scheme}://{addr}");
-        let shared = Shared::new(State::new(self.settings, base_url.clone()));
-        let running = server::serve(listener, tls, server::router(shared.clone()))?;
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
             .build()
             .map_err(std::io::Error::other)?;
+        let shared = Shared::new(State::new(self.settings, base_url.clone()), http);
+        let running = server::serve(listener, tls, server::router(shared.clone()))?;
         Ok(Emulator {
             shared,
-            http,
             base_url,
             server: Some(running),
         })
