@@ -26,28 +26,16 @@ pub struct RateLimit {
 
 impl RateLimit {
     /// The Enterprise plan: 5 per second, 250 at once.
-    pub const ENTERPRISE: Self = Self {
-        drain_per_second: 5.0,
-        burst: 250.0,
-    };
+    pub const ENTERPRISE: Self = Self { drain_per_second: 5.0, burst: 250.0 };
     /// Every other plan: 2 per second, 50 at once.
-    pub const STANDARD: Self = Self {
-        drain_per_second: 2.0,
-        burst: 50.0,
-    };
+    pub const STANDARD: Self = Self { drain_per_second: 2.0, burst: 50.0 };
     /// No limit.
-    pub const UNLIMITED: Self = Self {
-        drain_per_second: f64::INFINITY,
-        burst: f64::INFINITY,
-    };
+    pub const UNLIMITED: Self = Self { drain_per_second: f64::INFINITY, burst: f64::INFINITY };
 
     /// A bucket of `burst` draining `drain_per_second`.
     #[must_use]
     pub const fn new(drain_per_second: f64, burst: f64) -> Self {
-        Self {
-            drain_per_second,
-            burst,
-        }
+        Self { drain_per_second, burst }
     }
 }
 
@@ -78,10 +66,7 @@ impl OperatingLimit {
     /// A limit of `limit`, each call counting `cost_per_call`.
     #[must_use]
     pub const fn new(limit: Duration, cost_per_call: Duration) -> Self {
-        Self {
-            limit,
-            cost_per_call,
-        }
+        Self { limit, cost_per_call }
     }
 }
 

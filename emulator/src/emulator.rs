@@ -78,16 +78,8 @@ impl Emulator {
     /// Never: an emulator always has a portal.
     #[must_use]
     pub fn credentials(&self) -> Credentials {
-        let member_id = self
-            .shared
-            .lock()
-            .portals
-            .keys()
-            .next()
-            .cloned()
-            .expect("an emulator always has a portal");
-        self.credentials_of(&member_id)
-            .expect("the first portal exists")
+        let member_id = self.shared.lock().portals.keys().next().cloned().expect("an emulator always has a portal");
+        self.credentials_of(&member_id).expect("the first portal exists")
     }
 
     /// The credentials of the portal with this member id.
@@ -96,8 +88,7 @@ impl Emulator {
         let state = self.shared.lock();
         let portal = state.portals.get(member_id)?;
         let config = &portal.config;
-        let (access_token, refresh_token) =
-            (config.access_token.clone(), config.refresh_token.clone());
+        let (access_token, refresh_token) = (config.access_token.clone(), config.refresh_token.clone());
         Some(Credentials {
             domain: config.domain.clone(),
             member_id: config.member_id.clone(),
@@ -109,10 +100,7 @@ impl Emulator {
             client_endpoint: state.client_endpoint(),
             server_endpoint: state.server_endpoint(),
             oauth_token_url: format!("{}/oauth/token/", state.base_url),
-            webhook_url: format!(
-                "{}/rest/{}/{}/",
-                state.base_url, config.webhook_user_id, config.webhook_secret
-            ),
+            webhook_url: format!("{}/rest/{}/{}/", state.base_url, config.webhook_user_id, config.webhook_secret),
             user_id: config.admin_user_id,
         })
     }
@@ -141,9 +129,7 @@ impl Drop for Emulator {
 
 impl fmt::Debug for Emulator {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Emulator")
-            .field("base_url", &self.base_url)
-            .finish_non_exhaustive()
+        f.debug_struct("Emulator").field("base_url", &self.base_url).finish_non_exhaustive()
     }
 }
 
@@ -190,9 +176,7 @@ impl EmulatorBuilder {
     /// When the port cannot be bound or the certificate cannot be written.
     pub async fn start(mut self) -> Result<Emulator, StartError> {
         if self.settings.portals.is_empty() {
-            self.settings
-                .portals
-                .push(PortalConfig::new("portal.bitrix24.test"));
+            self.settings.portals.push(PortalConfig::new("portal.bitrix24.test"));
         }
         let listener = server::bind(self.settings.port)?;
         let addr = listener.local_addr()?;
@@ -202,17 +186,11 @@ impl EmulatorBuilder {
         };
         let scheme = if tls.is_some() { "https" } else { "http" };
         let base_url = format!("{scheme}://{addr}");
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(30))
-            .build()
-            .map_err(std::io::Error::other)?;
+        let http =
+            reqwest::Client::builder().timeout(Duration::from_secs(30)).build().map_err(std::io::Error::other)?;
         let shared = Shared::new(State::new(self.settings, base_url.clone()), http);
         let running = server::serve(listener, tls, server::router(shared.clone()))?;
-        Ok(Emulator {
-            shared,
-            base_url,
-            server: Some(running),
-        })
+        Ok(Emulator { shared, base_url, server: Some(running) })
     }
 }
 

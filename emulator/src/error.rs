@@ -17,20 +17,12 @@ pub struct ApiError {
 impl ApiError {
     /// Any error.
     pub fn new(status: StatusCode, code: &str, description: impl Into<String>) -> Self {
-        Self {
-            status,
-            code: code.to_owned(),
-            description: description.into(),
-        }
+        Self { status, code: code.to_owned(), description: description.into() }
     }
 
     /// `ERROR_ACTIVITY_VALIDATION_FAILURE`, 400: the registration methods' general failure.
     pub fn validation(description: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::BAD_REQUEST,
-            "ERROR_ACTIVITY_VALIDATION_FAILURE",
-            description,
-        )
+        Self::new(StatusCode::BAD_REQUEST, "ERROR_ACTIVITY_VALIDATION_FAILURE", description)
     }
 
     /// `ACCESS_DENIED`, 403, with the given text.
@@ -40,47 +32,27 @@ impl ApiError {
 
     /// `ERROR_METHOD_NOT_FOUND`, 404.
     pub fn method_not_found() -> Self {
-        Self::new(
-            StatusCode::NOT_FOUND,
-            "ERROR_METHOD_NOT_FOUND",
-            "Method not found!",
-        )
+        Self::new(StatusCode::NOT_FOUND, "ERROR_METHOD_NOT_FOUND", "Method not found!")
     }
 
     /// `NO_AUTH_FOUND`, 401.
     pub fn no_auth() -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            "NO_AUTH_FOUND",
-            "Wrong authorization data",
-        )
+        Self::new(StatusCode::UNAUTHORIZED, "NO_AUTH_FOUND", "Wrong authorization data")
     }
 
     /// `expired_token`, 401.
     pub fn expired_token() -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            "expired_token",
-            "The access token provided has expired.",
-        )
+        Self::new(StatusCode::UNAUTHORIZED, "expired_token", "The access token provided has expired.")
     }
 
     /// `invalid_token`, 401.
     pub fn invalid_token() -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            "invalid_token",
-            "The access token provided is invalid.",
-        )
+        Self::new(StatusCode::UNAUTHORIZED, "invalid_token", "The access token provided is invalid.")
     }
 
     /// `QUERY_LIMIT_EXCEEDED`, 503.
     pub fn query_limit() -> Self {
-        Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "QUERY_LIMIT_EXCEEDED",
-            "Too many requests",
-        )
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "QUERY_LIMIT_EXCEEDED", "Too many requests")
     }
 
     /// The JSON body.
@@ -91,13 +63,7 @@ impl ApiError {
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} ({}): {}",
-            self.code,
-            self.status.as_u16(),
-            self.description
-        )
+        write!(f, "{} ({}): {}", self.code, self.status.as_u16(), self.description)
     }
 }
 

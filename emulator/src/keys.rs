@@ -35,11 +35,8 @@ fn keep_child_keys(value: &Value) -> Value {
         Value::Object(map) => Value::Object(
             map.iter()
                 .map(|(id, child)| {
-                    let child = if CASE_KEEPING.contains(&id.as_str()) {
-                        child.clone()
-                    } else {
-                        upper_case_recursive(child)
-                    };
+                    let child =
+                        if CASE_KEEPING.contains(&id.as_str()) { child.clone() } else { upper_case_recursive(child) };
                     (id.clone(), child)
                 })
                 .collect(),
@@ -50,10 +47,7 @@ fn keep_child_keys(value: &Value) -> Value {
 
 /// Upper-cases top-level keys only, as `delete`, `event.send` and `activity.log` do.
 pub fn upper_case_top(params: &Map<String, Value>) -> Map<String, Value> {
-    params
-        .iter()
-        .map(|(k, v)| (k.to_uppercase(), v.clone()))
-        .collect()
+    params.iter().map(|(k, v)| (k.to_uppercase(), v.clone())).collect()
 }
 
 /// PHP's `empty()`: missing, `""`, `"0"`, `0`, `null`, `false`, or an empty array.
@@ -90,15 +84,7 @@ mod tests {
 
     #[test]
     fn php_emptiness() {
-        for empty in [
-            json!(""),
-            json!("0"),
-            json!(0),
-            json!(null),
-            json!(false),
-            json!([]),
-            json!({}),
-        ] {
+        for empty in [json!(""), json!("0"), json!(0), json!(null), json!(false), json!([]), json!({})] {
             assert!(is_empty(Some(&empty)), "{empty}");
         }
         assert!(!is_empty(Some(&json!("a"))));

@@ -14,11 +14,7 @@ pub(crate) struct Bucket {
 
 impl Bucket {
     pub fn new(limit: RateLimit, now: Instant) -> Self {
-        Self {
-            limit,
-            level: 0.0,
-            updated: now,
-        }
+        Self { limit, level: 0.0, updated: now }
     }
 
     /// Counts a request, or refuses it without counting it: a refused request did not run.
@@ -55,25 +51,16 @@ pub(crate) struct OperatingReport {
 const WINDOW: u64 = 600;
 
 pub(crate) fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
 impl Operating {
     /// Refuses the call when the method is over the limit; otherwise counts it.
-    pub fn charge(
-        &mut self,
-        method: &str,
-        limit: OperatingLimit,
-        now: u64,
-    ) -> Result<OperatingReport, u64> {
+    pub fn charge(&mut self, method: &str, limit: OperatingLimit, now: u64) -> Result<OperatingReport, u64> {
         let buckets = self.buckets.entry(method.to_owned()).or_default();
         buckets.retain(|(start, _)| start + WINDOW > now);
         let used: f64 = buckets.iter().map(|(_, seconds)| seconds).sum();
-        let reset_at = buckets
-            .first()
-            .map_or(now + WINDOW, |(start, _)| start + WINDOW);
+        let reset_at = buckets.first().map_or(now + WINDOW, |(start, _)| start + WINDOW);
         if used > limit.limit.as_secs_f64() {
             return Err(reset_at);
         }
@@ -82,13 +69,8 @@ impl Operating {
             Some((start, seconds)) if *start + 60 > now => *seconds += cost,
             _ => buckets.push((now, cost)),
         }
-        let reset_at = buckets
-            .first()
-            .map_or(now + WINDOW, |(start, _)| start + WINDOW);
-        Ok(OperatingReport {
-            operating: used + cost,
-            reset_at,
-        })
+        let reset_at = buckets.first().map_or(now + WINDOW, |(start, _)| start + WINDOW);
+        Ok(OperatingReport { operating: used + cost, reset_at })
     }
 }
 
@@ -116,15 +98,9 @@ mod tests {
         let now = 1_000_000;
         assert!(operating.charge("m", limit, now).is_ok());
         assert!(operating.charge("m", limit, now).is_ok());
-        assert!(
-            operating.charge("m", limit, now).is_ok(),
-            "20 s used is not over 20 s"
-        );
+        assert!(operating.charge("m", limit, now).is_ok(), "20 s used is not over 20 s");
         assert_eq!(operating.charge("m", limit, now).err(), Some(now + WINDOW));
-        assert!(
-            operating.charge("other", limit, now).is_ok(),
-            "limits are per method"
-        );
+        assert!(operating.charge("other", limit, now).is_ok(), "limits are per method");
         assert!(operating.charge("m", limit, now + WINDOW).is_ok());
     }
 }

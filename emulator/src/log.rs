@@ -42,13 +42,7 @@ mod unix_seconds {
     use serde::Serializer;
 
     #[allow(clippy::trivially_copy_pass_by_ref)] // serde's `with` hands fields by reference
-    pub(crate) fn serialize<S: Serializer>(
-        at: &SystemTime,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_f64(
-            at.duration_since(UNIX_EPOCH)
-                .map_or(0.0, |d| d.as_secs_f64()),
-        )
+    pub(crate) fn serialize<S: Serializer>(at: &SystemTime, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_f64(at.duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64()))
     }
 }

@@ -52,10 +52,7 @@ pub(crate) fn exists(method: &str) -> bool {
 }
 
 fn app_info(state: &State, caller: &Caller) -> Result<Value, ApiError> {
-    let portal = state
-        .portals
-        .get(&caller.member_id)
-        .ok_or_else(ApiError::no_auth)?;
+    let portal = state.portals.get(&caller.member_id).ok_or_else(ApiError::no_auth)?;
     Ok(json!({
         "ID": 1,
         "CODE": portal.config.client_id,

@@ -46,30 +46,15 @@ impl Store {
     }
 }
 
-pub(crate) fn add(
-    _: &mut State,
-    _: &Caller,
-    _: Kind,
-    _: &Map<String, Value>,
-) -> Result<Value, ApiError> {
+pub(crate) fn add(_: &mut State, _: &Caller, _: Kind, _: &Map<String, Value>) -> Result<Value, ApiError> {
     Err(ApiError::method_not_found())
 }
 
-pub(crate) fn update(
-    _: &mut State,
-    _: &Caller,
-    _: Kind,
-    _: &Map<String, Value>,
-) -> Result<Value, ApiError> {
+pub(crate) fn update(_: &mut State, _: &Caller, _: Kind, _: &Map<String, Value>) -> Result<Value, ApiError> {
     Err(ApiError::method_not_found())
 }
 
-pub(crate) fn delete(
-    _: &mut State,
-    _: &Caller,
-    _: Kind,
-    _: &Map<String, Value>,
-) -> Result<Value, ApiError> {
+pub(crate) fn delete(_: &mut State, _: &Caller, _: Kind, _: &Map<String, Value>) -> Result<Value, ApiError> {
     Err(ApiError::method_not_found())
 }
 

@@ -44,14 +44,7 @@ pub(crate) async fn handle(
         match authenticate(&mut state, webhook, &headers, &mut params) {
             Ok(caller) => caller,
             Err(error) => {
-                record(
-                    &mut state,
-                    &method,
-                    None,
-                    AuthKind::None,
-                    &Err(error.clone()),
-                    false,
-                );
+                record(&mut state, &method, None, AuthKind::None, &Err(error.clone()), false);
                 return error_response(&error);
             }
         }
@@ -61,25 +54,11 @@ pub(crate) async fn handle(
     match fault {
         Some(Fault::Delay(delay)) => tokio::time::sleep(delay).await,
         Some(Fault::Error(error)) => {
-            record(
-                &mut shared.lock(),
-                &method,
-                Some(&caller),
-                caller.kind,
-                &Err(error.clone()),
-                false,
-            );
+            record(&mut shared.lock(), &method, Some(&caller), caller.kind, &Err(error.clone()), false);
             return error_response(&error);
         }
         Some(Fault::Drop) => {
-            record(
-                &mut shared.lock(),
-                &method,
-                Some(&caller),
-                caller.kind,
-                &Err(dropped()),
-                false,
-            );
+            record(&mut shared.lock(), &method, Some(&caller), caller.kind, &Err(dropped()), false);
             return dropped_connection();
         }
         None => {}
@@ -87,32 +66,13 @@ pub(crate) async fn handle(
 
     let mut state = shared.lock();
     let (outcome, operating) = admit_and_call(&mut state, &caller, &method, &params);
-    record(
-        &mut state,
-        &method,
-        Some(&caller),
-        caller.kind,
-        &outcome,
-        false,
-    );
-    let offset = state
-        .portals
-        .get(&caller.member_id)
-        .map(|p| p.config.locale.utc_offset());
+    record(&mut state, &method, Some(&caller), caller.kind, &outcome, false);
+    let offset = state.portals.get(&caller.member_id).map(|p| p.config.locale.utc_offset());
     drop(state);
     match outcome {
         Ok(result) => {
-            let time = time_object(
-                started,
-                clock,
-                offset.unwrap_or_else(|| Utc.fix()),
-                operating.as_ref(),
-            );
-            (
-                StatusCode::OK,
-                axum::Json(json!({ "result": result, "time": time })),
-            )
-                .into_response()
+            let time = time_object(started, clock, offset.unwrap_or_else(|| Utc.fix()), operating.as_ref());
+            (StatusCode::OK, axum::Json(json!({ "result": result, "time": time }))).into_response()
         }
         Err(error) => error_response(&error),
     }
@@ -177,10 +137,7 @@ pub(crate) fn record(
 fn split_path(path: &str) -> (String, Option<(String, String)>) {
     let mut parts: Vec<&str> = path.trim_matches('/').split('/').collect();
     let method = parts.pop().unwrap_or_default();
-    let method = method
-        .strip_suffix(".json")
-        .unwrap_or(method)
-        .to_lowercase();
+    let method = method.strip_suffix(".json").unwrap_or(method).to_lowercase();
     let webhook = match parts.as_slice() {
         [user, secret] => Some(((*user).to_owned(), (*secret).to_owned())),
         _ => None,
@@ -189,28 +146,19 @@ fn split_path(path: &str) -> (String, Option<(String, String)>) {
 }
 
 /// Query parameters, then the body's (JSON or form), the body winning.
-fn parse_params(
-    query: Option<&str>,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<Map<String, Value>, ApiError> {
+fn parse_params(query: Option<&str>, headers: &HeaderMap, body: &[u8]) -> Result<Map<String, Value>, ApiError> {
     let bad = |what: String| ApiError::new(StatusCode::BAD_REQUEST, "INVALID_REQUEST", what);
     let mut params = match query {
-        Some(query) if !query.is_empty() => object(
-            bizproc::form::decode(query.as_bytes())
-                .map_err(|e| bad(format!("Invalid query: {e}")))?,
-        ),
+        Some(query) if !query.is_empty() => {
+            object(bizproc::form::decode(query.as_bytes()).map_err(|e| bad(format!("Invalid query: {e}")))?)
+        }
         _ => Map::new(),
     };
-    let is_json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("json"))
+    let is_json = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("json"))
         || body.first() == Some(&b'{');
     if body.iter().any(|b| !b.is_ascii_whitespace()) {
         let parsed = if is_json {
-            serde_json::from_slice::<Value>(body)
-                .map_err(|e| bad(format!("Invalid JSON body: {e}")))?
+            serde_json::from_slice::<Value>(body).map_err(|e| bad(format!("Invalid JSON body: {e}")))?
         } else {
             bizproc::form::decode(body).map_err(|e| bad(format!("Invalid form body: {e}")))?
         };
@@ -237,20 +185,17 @@ fn authenticate(
     params: &mut Map<String, Value>,
 ) -> Result<Caller, ApiError> {
     if let Some((user, secret)) = webhook {
-        let portal = state.portals.values().find(|p| {
-            p.config.webhook_secret == secret && p.config.webhook_user_id.to_string() == user
-        });
+        let portal = state
+            .portals
+            .values()
+            .find(|p| p.config.webhook_secret == secret && p.config.webhook_user_id.to_string() == user);
         return match portal {
             Some(portal) => Ok(Caller {
                 member_id: portal.config.member_id.clone(),
                 user_id: portal.config.webhook_user_id,
                 kind: AuthKind::Webhook,
             }),
-            None => Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "INVALID_CREDENTIALS",
-                "Invalid request credentials",
-            )),
+            None => Err(ApiError::new(StatusCode::UNAUTHORIZED, "INVALID_CREDENTIALS", "Invalid request credentials")),
         };
     }
     let bearer = headers
@@ -258,11 +203,8 @@ fn authenticate(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::to_owned);
-    let from_params = ["auth", "access_token"].iter().find_map(|key| {
-        params
-            .remove(*key)
-            .and_then(|v| v.as_str().map(str::to_owned))
-    });
+    let from_params =
+        ["auth", "access_token"].iter().find_map(|key| params.remove(*key).and_then(|v| v.as_str().map(str::to_owned)));
     let Some(token) = from_params.or(bearer).filter(|t| !t.is_empty()) else {
         return Err(ApiError::no_auth());
     };
@@ -272,24 +214,14 @@ fn authenticate(
     if Instant::now() >= expires_at {
         return Err(ApiError::expired_token());
     }
-    Ok(Caller {
-        member_id: portal.config.member_id.clone(),
-        user_id,
-        kind: AuthKind::OAuth,
-    })
+    Ok(Caller { member_id: portal.config.member_id.clone(), user_id, kind: AuthKind::OAuth })
 }
 
 /// The `time` object of a successful answer.
-fn time_object(
-    started: SystemTime,
-    clock: Instant,
-    offset: FixedOffset,
-    operating: Option<&OperatingReport>,
-) -> Value {
+fn time_object(started: SystemTime, clock: Instant, offset: FixedOffset, operating: Option<&OperatingReport>) -> Value {
     let start: DateTime<Utc> = started.into();
     let elapsed = clock.elapsed().as_secs_f64();
-    let finish = start
-        + chrono::Duration::microseconds(i64::try_from(clock.elapsed().as_micros()).unwrap_or(0));
+    let finish = start + chrono::Duration::microseconds(i64::try_from(clock.elapsed().as_micros()).unwrap_or(0));
     let seconds = |t: DateTime<Utc>| t.timestamp_micros() as f64 / 1e6;
     let mut time = json!({
         "start": seconds(start),
@@ -311,11 +243,7 @@ pub(crate) fn error_response(error: &ApiError) -> Response {
 }
 
 fn dropped() -> ApiError {
-    ApiError::new(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "CONNECTION_DROPPED",
-        "The emulator dropped the connection",
-    )
+    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "CONNECTION_DROPPED", "The emulator dropped the connection")
 }
 
 /// A response whose body fails after the headers, so the connection is cut mid-answer.

@@ -31,8 +31,7 @@ pub(crate) struct Running {
 impl Running {
     /// Stops taking requests and waits a moment for those under way.
     pub async fn stop(self) {
-        self.shutdown
-            .graceful_shutdown(Some(Duration::from_secs(2)));
+        self.shutdown.graceful_shutdown(Some(Duration::from_secs(2)));
         let _ = tokio::time::timeout(Duration::from_secs(3), self.task).await;
     }
 
@@ -73,18 +72,12 @@ pub(crate) fn serve(
             })
         }
     };
-    Ok(Running {
-        addr,
-        shutdown: handle,
-        task,
-    })
+    Ok(Running { addr, shutdown: handle, task })
 }
 
 /// A self-signed certificate for 127.0.0.1 and localhost; the certificate goes to `path` as
 /// PEM so that clients can trust it.
-pub(crate) async fn tls_config(
-    path: &Path,
-) -> std::io::Result<axum_server::tls_rustls::RustlsConfig> {
+pub(crate) async fn tls_config(path: &Path) -> std::io::Result<axum_server::tls_rustls::RustlsConfig> {
     let names = vec!["127.0.0.1".to_owned(), "localhost".to_owned()];
     let certified = rcgen::generate_simple_self_signed(names).map_err(std::io::Error::other)?;
     let cert_pem = certified.cert.pem();
@@ -100,7 +93,5 @@ pub(crate) async fn tls_config(
                 .map_err(std::io::Error::other)?,
         )
         .map_err(std::io::Error::other)?;
-    Ok(axum_server::tls_rustls::RustlsConfig::from_config(
-        Arc::new(config),
-    ))
+    Ok(axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(config)))
 }

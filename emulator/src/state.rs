@@ -18,20 +18,18 @@ use crate::runs::Runs;
 #[derive(Clone)]
 pub(crate) struct Shared {
     inner: Arc<Mutex<State>>,
+    /// For the calls the portal makes: robot handlers and app events.
+    pub http: reqwest::Client,
 }
 
 impl Shared {
-    pub fn new(state: State) -> Self {
-        Self {
-            inner: Arc::new(Mutex::new(state)),
-        }
+    pub fn new(state: State, http: reqwest::Client) -> Self {
+        Self { inner: Arc::new(Mutex::new(state)), http }
     }
 
     /// Locks the state; a panic elsewhere does not make it unusable.
     pub fn lock(&self) -> MutexGuard<'_, State> {
-        self.inner
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -76,10 +74,7 @@ impl Portal {
         let mut access_tokens = HashMap::new();
         access_tokens.insert(
             config.access_token.clone(),
-            Grant {
-                user_id: config.admin_user_id,
-                expires_at: now + settings.token_lifetime,
-            },
+            Grant { user_id: config.admin_user_id, expires_at: now + settings.token_lifetime },
         );
         let mut refresh_tokens = HashMap::new();
         refresh_tokens.insert(config.refresh_token.clone(), config.admin_user_id);
@@ -101,13 +96,7 @@ impl Portal {
     pub fn issue_tokens(&mut self, user_id: u32, lifetime: Duration) -> (String, String) {
         let access = random_hex(16);
         let refresh = random_hex(16);
-        self.access_tokens.insert(
-            access.clone(),
-            Grant {
-                user_id,
-                expires_at: Instant::now() + lifetime,
-            },
-        );
+        self.access_tokens.insert(access.clone(), Grant { user_id, expires_at: Instant::now() + lifetime });
         self.refresh_tokens.insert(refresh.clone(), user_id);
         (access, refresh)
     }
@@ -123,12 +112,7 @@ impl State {
         let portals = settings
             .portals
             .iter()
-            .map(|config| {
-                (
-                    config.member_id.clone(),
-                    Portal::new(config.clone(), &settings),
-                )
-            })
+            .map(|config| (config.member_id.clone(), Portal::new(config.clone(), &settings)))
             .collect();
         Self {
             portals,
