@@ -5,7 +5,7 @@
 //! cargo run --example quickstart
 //! ```
 
-use bizproc::{BizprocProperties, BizprocReturn, BizprocSelect, DateFormat, PortalLocale, Text, UserId};
+use bizproc::{BizprocProperties, BizprocReturn, BizprocSelect, DateFormat, PortalLocale, PropertyInput, Text, UserId};
 use chrono::{FixedOffset, NaiveDate};
 
 /// What the reviewer decided.
@@ -52,6 +52,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("bizproc.robot.add parameters:");
     println!("{}", serde_json::to_string_pretty(&registration.robot_add_payload())?);
 
+    let moscow =
+        PortalLocale::new(DateFormat::DAY_MONTH_YEAR, FixedOffset::east_opt(3 * 3600).ok_or("invalid offset")?);
+    // The `properties[...]` of a handler request, as Bitrix24 sends them.
+    let sent = PropertyInput::from_iter([("inn", "7707083893"), ("max_limit", "500000.50"), ("manager", "user_3")]);
+    let input = CreditInput::from_input(&sent, &moscow)?;
+    println!("\nDecoded input: inn {}, max_limit {}, manager {:?}", input.inn, input.max_limit, input.manager);
+
     let result = CreditCheck {
         decision: Decision::Approve,
         score: 87,
@@ -61,10 +68,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         checked_on: NaiveDate::from_ymd_opt(2026, 11, 28).ok_or("invalid date")?,
         flags: vec!["vip".into(), "repeat".into()],
     };
-    let moscow = PortalLocale::new(
-        DateFormat::DAY_MONTH_YEAR,
-        FixedOffset::east_opt(3 * 3600).ok_or("invalid offset")?,
-    );
     println!("\nRETURN_VALUES for a portal at +03:00:");
     println!("{}", serde_json::to_string_pretty(&result.return_values_in(&moscow))?);
     Ok(())

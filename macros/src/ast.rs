@@ -74,21 +74,14 @@ impl<'a> Container<'a> {
         if input.generics.lt_token.is_some() || input.generics.where_clause.is_some() {
             cx.error_spanned_by(
                 &input.generics,
-                format!(
-                    "#[derive({})] does not support generic types",
-                    derive.name()
-                ),
+                format!("#[derive({})] does not support generic types", derive.name()),
             );
         }
         let data = match (&input.data, derive) {
             (SynData::Struct(data), Derive::Return | Derive::Properties) => match &data.fields {
-                Fields::Named(fields) => Data::Struct(
-                    fields
-                        .named
-                        .iter()
-                        .map(|f| Field::from_ast(cx, f, &attrs))
-                        .collect(),
-                ),
+                Fields::Named(fields) => {
+                    Data::Struct(fields.named.iter().map(|f| Field::from_ast(cx, f, &attrs)).collect())
+                }
                 Fields::Unit => Data::Struct(Vec::new()),
                 Fields::Unnamed(fields) => {
                     cx.error_spanned_by(fields, shape_error(derive));
@@ -97,17 +90,9 @@ impl<'a> Container<'a> {
             },
             (SynData::Enum(data), Derive::Select) => {
                 if data.variants.is_empty() {
-                    cx.error_spanned_by(
-                        input.ident.clone(),
-                        "a select enum needs at least one variant: its options",
-                    );
+                    cx.error_spanned_by(input.ident.clone(), "a select enum needs at least one variant: its options");
                 }
-                Data::Enum(
-                    data.variants
-                        .iter()
-                        .filter_map(|v| Variant::from_ast(cx, v, &attrs))
-                        .collect(),
-                )
+                Data::Enum(data.variants.iter().filter_map(|v| Variant::from_ast(cx, v, &attrs)).collect())
             }
             (SynData::Struct(data), _) => {
                 cx.error_at(data.struct_token.span, shape_error(derive));
@@ -122,18 +107,8 @@ impl<'a> Container<'a> {
                 return None;
             }
         };
-        let krate = attrs
-            .krate
-            .clone()
-            .unwrap_or_else(|| syn::parse_quote!(::bizproc));
-        Some(Self {
-            ident: &input.ident,
-            derive,
-            doc: doc_comment(&input.attrs),
-            attrs,
-            data,
-            krate,
-        })
+        let krate = attrs.krate.clone().unwrap_or_else(|| syn::parse_quote!(::bizproc));
+        Some(Self { ident: &input.ident, derive, doc: doc_comment(&input.attrs), attrs, data, krate })
     }
 
     pub fn fields(&self) -> &[Field<'a>] {
@@ -159,10 +134,7 @@ impl<'a> Container<'a> {
 fn shape_error(derive: Derive) -> String {
     match derive {
         Derive::Return | Derive::Properties => {
-            format!(
-                "#[derive({})] is only for structs with named fields (or unit structs)",
-                derive.name()
-            )
+            format!("#[derive({})] is only for structs with named fields (or unit structs)", derive.name())
         }
         Derive::Select => "#[derive(BizprocSelect)] is only for enums of unit variants".to_owned(),
     }
@@ -176,12 +148,7 @@ impl<'a> Field<'a> {
         let name = name.strip_prefix("r#").unwrap_or(&name).to_owned();
         let (id, id_span) = match &attrs.rename {
             Some(rename) => (rename.value(), rename.span()),
-            None => (
-                container
-                    .rename_all
-                    .map_or_else(|| name.clone(), |rule| rule.apply(&name)),
-                member.span(),
-            ),
+            None => (container.rename_all.map_or_else(|| name.clone(), |rule| rule.apply(&name)), member.span()),
         };
         Self {
             member,
@@ -199,10 +166,7 @@ impl<'a> Variant<'a> {
     fn from_ast(cx: &Ctxt, variant: &'a syn::Variant, container: &Attrs) -> Option<Self> {
         let attrs = Attrs::parse(cx, &variant.attrs, Place::Variant);
         if !matches!(variant.fields, Fields::Unit) {
-            cx.error_spanned_by(
-                &variant.fields,
-                "select options are unit variants: remove the fields",
-            );
+            cx.error_spanned_by(&variant.fields, "select options are unit variants: remove the fields");
             return None;
         }
         if let Some((_, discriminant)) = &variant.discriminant {
@@ -214,20 +178,9 @@ impl<'a> Variant<'a> {
         let name = variant.ident.to_string();
         let (key, key_span) = match &attrs.rename {
             Some(rename) => (rename.value(), rename.span()),
-            None => (
-                container
-                    .rename_all
-                    .map_or_else(|| name.clone(), |rule| rule.apply(&name)),
-                variant.ident.span(),
-            ),
+            None => (container.rename_all.map_or_else(|| name.clone(), |rule| rule.apply(&name)), variant.ident.span()),
         };
         let label = attrs.label.as_ref().map_or(name, syn::LitStr::value);
-        Some(Self {
-            ident: &variant.ident,
-            attrs,
-            key,
-            key_span,
-            label,
-        })
+        Some(Self { ident: &variant.ident, attrs, key, key_span, label })
     }
 }

@@ -8,8 +8,7 @@ use syn::{Attribute, Expr, LitBool, LitStr, Path, Token, Type};
 use crate::case::{RULE_NAMES, RenameRule};
 use crate::ctxt::Ctxt;
 use crate::symbol::{
-    BIZPROC, CODE, CRATE, DEFAULT, DESCRIPTION, INPUT, LABEL, NAME, RENAME, RENAME_ALL, SKIP, TYPE,
-    USE_SUBSCRIPTION,
+    BIZPROC, CODE, CRATE, DEFAULT, DESCRIPTION, INPUT, LABEL, NAME, RENAME, RENAME_ALL, SKIP, TYPE, USE_SUBSCRIPTION,
 };
 
 /// Where an attribute stands, which decides the words it may use.
@@ -25,39 +24,31 @@ pub enum Place {
 impl Place {
     fn words(self) -> &'static [&'static str] {
         match self {
-            Self::ReturnContainer => &[
-                CODE,
-                NAME,
-                DESCRIPTION,
-                INPUT,
-                USE_SUBSCRIPTION,
-                RENAME_ALL,
-                CRATE,
-            ],
+            Self::ReturnContainer => &[CODE, NAME, DESCRIPTION, INPUT, USE_SUBSCRIPTION, RENAME_ALL, CRATE],
             Self::PropertiesContainer | Self::SelectContainer => &[RENAME_ALL, CRATE],
             Self::Field => &[RENAME, NAME, DESCRIPTION, DEFAULT, TYPE, SKIP],
             Self::Variant => &[RENAME, LABEL],
         }
     }
 
-    fn noun(self) -> &'static str {
-        match self {
-            Self::ReturnContainer | Self::PropertiesContainer | Self::SelectContainer => {
-                "container"
-            }
-            Self::Field => "field",
-            Self::Variant => "variant",
-        }
+    /// The error for a word this place does not take, listing the words it does.
+    fn unknown(self, path: &str) -> String {
+        let (kind, derive) = match self {
+            Self::ReturnContainer => ("container", " for #[derive(BizprocReturn)]"),
+            Self::PropertiesContainer => ("container", " for #[derive(BizprocProperties)]"),
+            Self::SelectContainer => ("container", " for #[derive(BizprocSelect)]"),
+            Self::Field => ("field", ""),
+            Self::Variant => ("variant", ""),
+        };
+        let expected: Vec<String> = self.words().iter().map(|w| format!("`{w}`")).collect();
+        format!("unknown bizproc {kind} attribute `{path}`{derive}, expected one of {}", expected.join(", "))
     }
 }
 
 /// A name or description: `name = ".."` or `name(en = "..", ru = "..")`.
 pub enum Localized {
     Text(LitStr),
-    ByLanguage {
-        span: Span,
-        entries: Vec<(syn::Ident, LitStr)>,
-    },
+    ByLanguage { span: Span, entries: Vec<(syn::Ident, LitStr)> },
 }
 
 /// Every value an attribute can carry; which ones are set depends on the [`Place`].
@@ -83,31 +74,18 @@ impl Attrs {
         let mut seen: Vec<String> = Vec::new();
         for attr in attrs.iter().filter(|attr| attr.path().is_ident(BIZPROC)) {
             if let syn::Meta::Path(_) = attr.meta {
-                cx.error_spanned_by(
-                    attr,
-                    "expected attribute arguments in parentheses: #[bizproc(...)]",
-                );
+                cx.error_spanned_by(attr, "expected attribute arguments in parentheses: #[bizproc(...)]");
                 continue;
             }
             let result = attr.parse_nested_meta(|meta| {
-                let word = meta
-                    .path
-                    .get_ident()
-                    .map(ToString::to_string)
-                    .unwrap_or_default();
+                let word = meta.path.get_ident().map(ToString::to_string).unwrap_or_default();
                 if !place.words().contains(&word.as_str()) {
                     let path = meta.path.to_token_stream_string();
-                    cx.error_spanned_by(
-                        &meta.path,
-                        format!("unknown bizproc {} attribute `{path}`", place.noun()),
-                    );
+                    cx.error_spanned_by(&meta.path, place.unknown(&path));
                     return skip_value(&meta);
                 }
                 if seen.contains(&word) {
-                    cx.error_spanned_by(
-                        &meta.path,
-                        format!("duplicate bizproc attribute `{word}`"),
-                    );
+                    cx.error_spanned_by(&meta.path, format!("duplicate bizproc attribute `{word}`"));
                     return skip_value(&meta);
                 }
                 seen.push(word.clone());
@@ -139,10 +117,7 @@ impl Attrs {
                     Some(parsed) => self.rename_all = Some(parsed),
                     None => cx.error_spanned_by(
                         &rule,
-                        format!(
-                            "unknown rename rule `rename_all = {:?}`, expected one of {RULE_NAMES}",
-                            rule.value()
-                        ),
+                        format!("unknown rename rule `rename_all = {:?}`, expected one of {RULE_NAMES}", rule.value()),
                     ),
                 }
             }
@@ -150,10 +125,7 @@ impl Attrs {
                 let path = string(meta, word)?;
                 match path.parse::<Path>() {
                     Ok(parsed) => self.krate = Some(parsed),
-                    Err(_) => cx.error_spanned_by(
-                        &path,
-                        format!("`crate = {:?}` is not a path", path.value()),
-                    ),
+                    Err(_) => cx.error_spanned_by(&path, format!("`crate = {:?}` is not a path", path.value())),
                 }
             }
             RENAME => self.rename = Some(string(meta, word)?),
@@ -173,9 +145,7 @@ trait PathString {
 
 impl PathString for Path {
     fn to_token_stream_string(&self) -> String {
-        quote::ToTokens::to_token_stream(self)
-            .to_string()
-            .replace(' ', "")
+        quote::ToTokens::to_token_stream(self).to_string().replace(' ', "")
     }
 }
 
@@ -192,10 +162,7 @@ fn skip_value(meta: &ParseNestedMeta) -> syn::Result<()> {
 fn string(meta: &ParseNestedMeta, word: &str) -> syn::Result<LitStr> {
     let expr: Expr = meta.value()?.parse()?;
     match expr {
-        Expr::Lit(syn::ExprLit {
-            lit: syn::Lit::Str(lit),
-            ..
-        }) => Ok(lit),
+        Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(lit), .. }) => Ok(lit),
         other => Err(syn::Error::new_spanned(
             other,
             format!("expected bizproc {word} attribute to be a string: `{word} = \"...\"`"),
@@ -213,42 +180,35 @@ fn localized(meta: &ParseNestedMeta, word: &str) -> syn::Result<Localized> {
             entries.push((language, string(&inner, word)?));
             Ok(())
         })?;
-        Ok(Localized::ByLanguage {
-            span: meta.path.span(),
-            entries,
-        })
+        Ok(Localized::ByLanguage { span: meta.path.span(), entries })
     } else {
-        Ok(Localized::Text(string(meta, word).map_err(|_| {
-            meta.error(format!(
-                "expected `{word} = \"...\"` or `{word}(en = \"...\", ru = \"...\")`"
-            ))
-        })?))
+        Ok(Localized::Text(
+            string(meta, word).map_err(|_| {
+                meta.error(format!("expected `{word} = \"...\"` or `{word}(en = \"...\", ru = \"...\")`"))
+            })?,
+        ))
     }
 }
 
-/// The doc comment, lines joined, outer blank lines dropped.
+/// The doc comment as Bitrix24 shows it: the lines of a paragraph joined by spaces,
+/// paragraphs by a blank line.
 pub fn doc_comment(attrs: &[Attribute]) -> Option<String> {
     let lines: Vec<String> = attrs
         .iter()
         .filter(|attr| attr.path().is_ident("doc"))
         .filter_map(|attr| match &attr.meta {
             syn::Meta::NameValue(syn::MetaNameValue {
-                value:
-                    Expr::Lit(syn::ExprLit {
-                        lit: syn::Lit::Str(text),
-                        ..
-                    }),
+                value: Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(text), .. }),
                 ..
             }) => Some(text.value()),
             _ => None,
         })
-        .map(|line| {
-            line.strip_prefix(' ')
-                .unwrap_or(&line)
-                .trim_end()
-                .to_owned()
-        })
+        .flat_map(|text| text.lines().map(|line| line.trim().to_owned()).collect::<Vec<_>>())
         .collect();
-    let text = lines.join("\n").trim().to_owned();
-    (!text.is_empty()).then_some(text)
+    let paragraphs: Vec<String> = lines
+        .split(String::is_empty)
+        .filter(|paragraph| !paragraph.is_empty())
+        .map(|paragraph| paragraph.join(" "))
+        .collect();
+    (!paragraphs.is_empty()).then(|| paragraphs.join("\n\n"))
 }

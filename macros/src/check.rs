@@ -22,9 +22,8 @@ const RESERVED_IDS: [&str; 8] = [
 /// Ids under which the server leaves descriptor keys unconverted, so `Name` goes unseen.
 const UNCONVERTED_IDS: [&str; 3] = ["PROPERTIES", "RETURN_PROPERTIES", "OPTIONS"];
 
-const TYPE_NAMES: [&str; 10] = [
-    "bool", "date", "datetime", "double", "file", "int", "select", "string", "text", "user",
-];
+const TYPE_NAMES: [&str; 10] =
+    ["bool", "date", "datetime", "double", "file", "int", "select", "string", "text", "user"];
 
 pub fn check(cx: &Ctxt, cont: &Container) {
     check_code(cx, cont);
@@ -45,18 +44,17 @@ fn check_code(cx: &Ctxt, cont: &Container) {
         return;
     }
     let Some(code) = &cont.attrs.code else {
-        cx.error_spanned_by(
-            cont.ident,
-            "missing robot code: add #[bizproc(code = \"...\")]",
-        );
+        cx.error_spanned_by(cont.ident, "missing robot code: add #[bizproc(code = \"...\")]");
         return;
     };
     let value = code.value();
-    let valid = (1..=128).contains(&value.len())
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
-    if !valid {
+    let valid_chars = value.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if valid_chars && value.len() > 128 {
+        cx.error_spanned_by(
+            code,
+            format!("robot code too long: {} characters, Bitrix24 stores at most 128", value.len()),
+        );
+    } else if !valid_chars || value.is_empty() {
         cx.error_spanned_by(
             code,
             format!("invalid robot code {value:?}: use 1 to 128 characters of A-Z, a-z, 0-9, `.`, `_`, `-`"),
@@ -70,24 +68,15 @@ fn check_robot_name(cx: &Ctxt, cont: &Container) {
         return;
     }
     match &cont.attrs.code {
-        Some(code) => cx.error_spanned_by(
-            code,
-            "`code` without a robot `name`: add #[bizproc(name = \"...\")]",
-        ),
-        None => cx.error_spanned_by(
-            cont.ident,
-            "missing robot name: add #[bizproc(name = \"...\")]",
-        ),
+        Some(code) => cx.error_spanned_by(code, "`code` without a robot `name`: add #[bizproc(name = \"...\")]"),
+        None => cx.error_spanned_by(cont.ident, "missing robot name: add #[bizproc(name = \"...\")]"),
     }
 }
 
 /// Names are never empty; maps are looked up by two-letter codes and fall back to `en`.
 fn check_localized_texts(cx: &Ctxt, cont: &Container) {
     let container = [&cont.attrs.name, &cont.attrs.description];
-    let fields = cont
-        .fields()
-        .iter()
-        .flat_map(|f| [&f.attrs.name, &f.attrs.description]);
+    let fields = cont.fields().iter().flat_map(|f| [&f.attrs.name, &f.attrs.description]);
     for text in container.into_iter().chain(fields).flatten() {
         check_localized(cx, text);
     }
@@ -118,7 +107,10 @@ fn check_localized(cx: &Ctxt, text: &Localized) {
                 seen.push(code);
             }
             if !seen.iter().any(|code| code == "en") {
-                cx.error_at(*span, "a localized text must contain `en`: Bitrix24 shows it to every language the map lacks");
+                cx.error_at(
+                    *span,
+                    "a localized text must contain `en`: Bitrix24 shows it to every language the map lacks",
+                );
             }
         }
     }
@@ -128,17 +120,11 @@ fn check_localized(cx: &Ctxt, text: &Localized) {
 fn check_id_syntax(cx: &Ctxt, cont: &Container) {
     for field in cont.properties() {
         let valid = field.id.starts_with(|c: char| c.is_ascii_alphabetic())
-            && field
-                .id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_');
+            && field.id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
         if !valid {
             cx.error_at(
                 field.id_span,
-                format!(
-                    "invalid property id {:?}: start with a letter and use only A-Z, a-z, 0-9 and `_`",
-                    field.id
-                ),
+                format!("invalid property id {:?}: start with a letter and use only A-Z, a-z, 0-9 and `_`", field.id),
             );
         }
     }
@@ -147,15 +133,13 @@ fn check_id_syntax(cx: &Ctxt, cont: &Container) {
 /// A property with a reserved id is silently skipped by the server.
 fn check_reserved_ids(cx: &Ctxt, cont: &Container) {
     for field in cont.properties() {
-        let reserved = RESERVED_IDS
-            .iter()
-            .chain(&UNCONVERTED_IDS)
-            .find(|id| id.eq_ignore_ascii_case(&field.id));
+        let reserved = RESERVED_IDS.iter().chain(&UNCONVERTED_IDS).find(|id| id.eq_ignore_ascii_case(&field.id));
         if let Some(reserved) = reserved {
+            let spelled = if *reserved == field.id { String::new() } else { format!(" (as `{reserved}`)") };
             cx.error_at(
                 field.id_span,
                 format!(
-                    "property id {:?} is reserved by Bitrix24 (`{reserved}`), which silently skips it: use #[bizproc(rename = \"...\")]",
+                    "property id {:?} is reserved by Bitrix24{spelled}, which silently skips it: use #[bizproc(rename = \"...\")]",
                     field.id
                 ),
             );
@@ -167,16 +151,10 @@ fn check_reserved_ids(cx: &Ctxt, cont: &Container) {
 fn check_ids_unique_ignoring_case(cx: &Ctxt, cont: &Container) {
     let fields: Vec<_> = cont.properties().collect();
     for (i, field) in fields.iter().enumerate() {
-        if let Some(first) = fields[..i]
-            .iter()
-            .find(|other| other.id.eq_ignore_ascii_case(&field.id))
-        {
+        if let Some(first) = fields[..i].iter().find(|other| other.id.eq_ignore_ascii_case(&field.id)) {
             cx.error_at(
                 field.id_span,
-                format!(
-                    "property id {:?} repeats {:?}: Bitrix24 matches ids ignoring case",
-                    field.id, first.id
-                ),
+                format!("property id {:?} repeats {:?}: Bitrix24 matches ids ignoring case", field.id, first.id),
             );
         }
     }
@@ -184,11 +162,7 @@ fn check_ids_unique_ignoring_case(cx: &Ctxt, cont: &Container) {
 
 /// An unknown `Type` is stored as given and breaks the robot in the designer.
 fn check_type_overrides(cx: &Ctxt, cont: &Container) {
-    for lit in cont
-        .fields()
-        .iter()
-        .filter_map(|f| f.attrs.type_override.as_ref())
-    {
+    for lit in cont.fields().iter().filter_map(|f| f.attrs.type_override.as_ref()) {
         let name = lit.value();
         let known = TYPE_NAMES.contains(&name.as_str()) || (name.contains(':') && !name.trim().is_empty());
         if !known {
@@ -205,11 +179,7 @@ fn check_type_overrides(cx: &Ctxt, cont: &Container) {
 
 /// Defaults are literals so that the compiler can check them against the field's type.
 fn check_default_literals(cx: &Ctxt, cont: &Container) {
-    for expr in cont
-        .fields()
-        .iter()
-        .filter_map(|f| f.attrs.default.as_ref())
-    {
+    for expr in cont.fields().iter().filter_map(|f| f.attrs.default.as_ref()) {
         let ok = match expr {
             Expr::Array(array) => array.elems.iter().all(is_literal),
             other => is_literal(other),
@@ -225,10 +195,7 @@ fn check_default_literals(cx: &Ctxt, cont: &Container) {
 
 fn is_literal(expr: &Expr) -> bool {
     match expr {
-        Expr::Lit(lit) => matches!(
-            lit.lit,
-            Lit::Str(_) | Lit::Int(_) | Lit::Float(_) | Lit::Bool(_)
-        ),
+        Expr::Lit(lit) => matches!(lit.lit, Lit::Str(_) | Lit::Int(_) | Lit::Float(_) | Lit::Bool(_)),
         Expr::Unary(unary) => {
             matches!(unary.op, UnOp::Neg(_))
                 && matches!(&*unary.expr, Expr::Lit(lit) if matches!(lit.lit, Lit::Int(_) | Lit::Float(_)))
@@ -245,10 +212,7 @@ fn check_option_keys_unique(cx: &Ctxt, cont: &Container) {
         if let Some(first) = variants[..i].iter().find(|other| other.key == variant.key) {
             cx.error_at(
                 variant.key_span,
-                format!(
-                    "duplicate option key {:?}, also the key of `{}`",
-                    variant.key, first.ident
-                ),
+                format!("duplicate option key {:?}, also the key of `{}`", variant.key, first.ident),
             );
         }
     }
@@ -256,16 +220,9 @@ fn check_option_keys_unique(cx: &Ctxt, cont: &Container) {
 
 /// An option with an empty label cannot be picked in the designer.
 fn check_option_labels(cx: &Ctxt, cont: &Container) {
-    for label in cont
-        .variants()
-        .iter()
-        .filter_map(|v| v.attrs.label.as_ref())
-    {
+    for label in cont.variants().iter().filter_map(|v| v.attrs.label.as_ref()) {
         if label.value().trim().is_empty() {
-            cx.error_spanned_by(
-                label,
-                "empty option label: people pick options by their labels",
-            );
+            cx.error_spanned_by(label, "empty option label: people pick options by their labels");
         }
     }
 }

@@ -13,16 +13,12 @@ pub struct Ctxt {
 impl Ctxt {
     /// An error spanned on `tokens`.
     pub fn error_spanned_by<T: ToTokens, M: Display>(&self, tokens: T, message: M) {
-        self.errors
-            .borrow_mut()
-            .push(syn::Error::new_spanned(tokens, message));
+        self.errors.borrow_mut().push(syn::Error::new_spanned(tokens, message));
     }
 
     /// An error spanned on `span`.
     pub fn error_at<M: Display>(&self, span: proc_macro2::Span, message: M) {
-        self.errors
-            .borrow_mut()
-            .push(syn::Error::new(span, message));
+        self.errors.borrow_mut().push(syn::Error::new(span, message));
     }
 
     /// An error from `syn`.

@@ -1,7 +1,7 @@
 //! Derive macros of [`bizproc`](https://docs.rs/bizproc): `BizprocReturn`,
 //! `BizprocProperties` and `BizprocSelect`. Use them through `bizproc`, which documents them.
 //!
-//! Each derive parses its input into the model of [`ast`], runs the rules of [`check`] once,
+//! Each derive parses its input into the model of `ast`, runs the rules of `check` once,
 //! and expands to code that calls `bizproc::__private`. Errors are collected and reported
 //! together, each spanned on the token that is wrong.
 #![forbid(unsafe_code)]

@@ -42,9 +42,7 @@ impl InputValue {
                 let mut present = items.iter().filter(|item| !item.is_empty());
                 match (present.next(), present.next()) {
                     (first, None) => Ok(first.map(String::as_str)),
-                    (Some(_), Some(_)) => Err(ValueError::many(
-                        items.iter().filter(|i| !i.is_empty()).count(),
-                    )),
+                    (Some(_), Some(_)) => Err(ValueError::many(items.iter().filter(|i| !i.is_empty()).count())),
                     (None, Some(_)) => unreachable!("a second item implies a first"),
                 }
             }
@@ -110,11 +108,7 @@ impl PropertyInput {
     /// input.insert("tags", vec!["a".to_owned(), "b".to_owned()]);
     /// assert_eq!(input.len(), 1);
     /// ```
-    pub fn insert(
-        &mut self,
-        id: impl Into<String>,
-        value: impl Into<InputValue>,
-    ) -> Option<InputValue> {
+    pub fn insert(&mut self, id: impl Into<String>, value: impl Into<InputValue>) -> Option<InputValue> {
         self.0.insert(id.into(), value.into())
     }
 
@@ -127,12 +121,7 @@ impl PropertyInput {
     /// ```
     #[must_use]
     pub fn get(&self, id: &str) -> Option<&InputValue> {
-        self.0.get(id).or_else(|| {
-            self.0
-                .iter()
-                .find(|(key, _)| key.eq_ignore_ascii_case(id))
-                .map(|(_, value)| value)
-        })
+        self.0.get(id).or_else(|| self.0.iter().find(|(key, _)| key.eq_ignore_ascii_case(id)).map(|(_, value)| value))
     }
 
     /// How many properties were sent.
@@ -168,11 +157,7 @@ impl PropertyInput {
 
 impl<K: Into<String>, V: Into<InputValue>> FromIterator<(K, V)> for PropertyInput {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
-        Self(
-            iter.into_iter()
-                .map(|(k, v)| (k.into(), v.into()))
-                .collect(),
-        )
+        Self(iter.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
     }
 }
 
@@ -193,10 +178,7 @@ pub struct PropertyError {
 impl PropertyError {
     /// The error of one property.
     pub fn new(property: impl Into<String>, error: ValueError) -> Self {
-        Self {
-            property: property.into(),
-            error,
-        }
+        Self { property: property.into(), error }
     }
 
     /// The property id.

@@ -137,6 +137,4 @@ pub use registration::{
 };
 pub use robot::{BizprocProperties, BizprocReturn, BizprocSelect, ReturnValues};
 pub use types::{FileId, ParseUserIdError, Text, UserId};
-pub use value::{
-    DateFormat, DateOrder, PortalLocale, PropertyValue, ScalarValue, UnknownDateFormat, ValueError,
-};
+pub use value::{DateFormat, DateOrder, PortalLocale, PropertyValue, ScalarValue, UnknownDateFormat, ValueError};

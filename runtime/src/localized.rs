@@ -37,12 +37,7 @@ impl Localized {
         L: Into<String>,
         T: Into<String>,
     {
-        Self::ByLanguage(
-            pairs
-                .into_iter()
-                .map(|(l, t)| (l.into(), t.into()))
-                .collect(),
-        )
+        Self::ByLanguage(pairs.into_iter().map(|(l, t)| (l.into(), t.into())).collect())
     }
 
     /// The text shown for `language`, falling back as Bitrix24 does: the language itself,

@@ -3,8 +3,8 @@
 pub use serde_json::Value;
 
 use crate::{
-    BizprocSelect, InputError, Localized, PortalLocale, Properties, Property, PropertyError,
-    PropertyInput, PropertyType, PropertyValue, Registration, ReturnValues, ValueError,
+    BizprocSelect, InputError, Localized, PortalLocale, Properties, Property, PropertyError, PropertyInput,
+    PropertyType, PropertyValue, Registration, ReturnValues, ValueError,
 };
 
 /// The descriptor of a field of type `T`.
@@ -17,9 +17,7 @@ pub fn property<T: PropertyValue>(
 ) -> Property {
     let property_type = match type_override {
         // The derive accepts only names that `from_name` reads; keep the text if that changes.
-        Some(name) => {
-            PropertyType::from_name(name).unwrap_or_else(|| PropertyType::Document(name.to_owned()))
-        }
+        Some(name) => PropertyType::from_name(name).unwrap_or_else(|| PropertyType::Document(name.to_owned())),
         None => T::TYPE,
     };
     Property {
@@ -71,11 +69,7 @@ const fn bytes_eq(left: &[u8], right: &[u8], ignore_case: bool) -> bool {
     let mut index = 0;
     while index < left.len() {
         let (l, r) = (left[index], right[index]);
-        let equal = if ignore_case {
-            l.eq_ignore_ascii_case(&r)
-        } else {
-            l == r
-        };
+        let equal = if ignore_case { l.eq_ignore_ascii_case(&r) } else { l == r };
         if !equal {
             return false;
         }
@@ -97,12 +91,7 @@ pub fn by_language(pairs: &[(&str, &str)]) -> Localized {
 }
 
 /// Adds a field's value to `RETURN_VALUES`, unless it is absent.
-pub fn encode<T: PropertyValue>(
-    values: &mut ReturnValues,
-    id: &str,
-    value: &T,
-    locale: &PortalLocale,
-) {
+pub fn encode<T: PropertyValue>(values: &mut ReturnValues, id: &str, value: &T, locale: &PortalLocale) {
     if let Some(encoded) = value.encode(locale) {
         values.insert(id, encoded);
     }
@@ -115,9 +104,7 @@ pub fn decode<T: PropertyValue>(
     locale: &PortalLocale,
     errors: &mut Vec<PropertyError>,
 ) -> Option<T> {
-    T::decode(input.get(id), locale)
-        .map_err(|error| errors.push(PropertyError::new(id, error)))
-        .ok()
+    T::decode(input.get(id), locale).map_err(|error| errors.push(PropertyError::new(id, error))).ok()
 }
 
 /// The error of every field that failed.

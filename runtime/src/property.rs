@@ -94,10 +94,7 @@ impl PropertyType {
         Self::BUILT_IN
             .into_iter()
             .find(|ty| ty.as_str() == name)
-            .or_else(|| {
-                (name.contains(':') && !name.trim().is_empty())
-                    .then(|| Self::Document(name.to_owned()))
-            })
+            .or_else(|| (name.contains(':') && !name.trim().is_empty()).then(|| Self::Document(name.to_owned())))
     }
 }
 
@@ -158,11 +155,7 @@ pub struct Property {
     #[serde(rename = "Name")]
     pub name: Localized,
     /// `Description`.
-    #[serde(
-        rename = "Description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<Localized>,
     /// `Type`.
     #[serde(rename = "Type")]
@@ -397,15 +390,11 @@ mod flag {
         serializer.serialize_str(if *value { "Y" } else { "N" })
     }
 
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<bool, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
         match String::deserialize(deserializer)?.as_str() {
             "Y" => Ok(true),
             "N" => Ok(false),
-            other => Err(de::Error::custom(format_args!(
-                "expected \"Y\" or \"N\", found {other:?}"
-            ))),
+            other => Err(de::Error::custom(format_args!("expected \"Y\" or \"N\", found {other:?}"))),
         }
     }
 }

@@ -123,11 +123,7 @@ pub trait BizprocSelect: Sized + 'static {
     /// `Options`: key to label.
     #[must_use]
     fn options() -> Options {
-        Self::KEYS
-            .iter()
-            .zip(Self::LABELS)
-            .map(|(k, l)| ((*k).to_owned(), (*l).to_owned()))
-            .collect()
+        Self::KEYS.iter().zip(Self::LABELS).map(|(k, l)| ((*k).to_owned(), (*l).to_owned())).collect()
     }
 }
 

@@ -43,7 +43,7 @@ fn stub(input: &DeriveInput, derive: Derive) -> TokenStream {
     let body = match derive {
         Derive::Return => quote! {
             impl #krate::BizprocReturn for #ident {
-                const CODE: &'static str = "";
+                const CODE: &'static ::core::primitive::str = "";
                 type Input = ();
                 fn registration(_: impl ::core::convert::Into<::std::string::String>) -> #krate::Registration { #unreachable }
                 fn return_properties() -> #krate::Properties { #unreachable }
@@ -52,7 +52,7 @@ fn stub(input: &DeriveInput, derive: Derive) -> TokenStream {
         },
         Derive::Properties => quote! {
             impl #krate::BizprocProperties for #ident {
-                const IDS: &'static [&'static str] = &[];
+                const IDS: &'static [&'static ::core::primitive::str] = &[];
                 fn properties() -> #krate::Properties { #unreachable }
                 fn from_input(_: &#krate::PropertyInput, _: &#krate::PortalLocale)
                     -> ::core::result::Result<Self, #krate::InputError> { #unreachable }
@@ -60,10 +60,10 @@ fn stub(input: &DeriveInput, derive: Derive) -> TokenStream {
         },
         Derive::Select => quote! {
             impl #krate::BizprocSelect for #ident {
-                const KEYS: &'static [&'static str] = &[];
-                const LABELS: &'static [&'static str] = &[];
-                fn key(&self) -> &'static str { #unreachable }
-                fn from_key(_: &str) -> ::core::option::Option<Self> { #unreachable }
+                const KEYS: &'static [&'static ::core::primitive::str] = &[];
+                const LABELS: &'static [&'static ::core::primitive::str] = &[];
+                fn key(&self) -> &'static ::core::primitive::str { #unreachable }
+                fn from_key(_: &::core::primitive::str) -> ::core::option::Option<Self> { #unreachable }
             }
         },
     };

@@ -12,20 +12,14 @@ pub fn expand(cont: &Container) -> TokenStream {
     let ids = cont.properties().map(|field| &field.id);
     let descriptors = descriptors(cont);
     let fields: Vec<_> = cont.properties().collect();
-    let vars: Vec<_> = (0..fields.len())
-        .map(|i| format_ident!("__field{}", i))
-        .collect();
+    let vars: Vec<_> = (0..fields.len()).map(|i| format_ident!("__field{}", i)).collect();
     let decodes = fields.iter().zip(&vars).map(|(field, var)| {
         let id = &field.id;
         let ty = field.ty;
-        quote!(let #var = #krate::__private::decode::<#ty>(input, #id, locale, &mut errors);)
+        quote!(let #var = #krate::__private::decode::<#ty>(__input, #id, __locale, &mut __errors);)
     });
     let members: Vec<_> = fields.iter().map(|field| field.member).collect();
-    let skipped = cont
-        .fields()
-        .iter()
-        .filter(|field| field.attrs.skip)
-        .map(|field| field.member);
+    let skipped = cont.fields().iter().filter(|field| field.attrs.skip).map(|field| field.member);
     let construct = if cont.fields().is_empty() {
         quote!(Self)
     } else {
@@ -35,25 +29,25 @@ pub fn expand(cont: &Container) -> TokenStream {
     quote! {
         #[automatically_derived]
         impl #krate::BizprocProperties for #ident {
-            const IDS: &'static [&'static str] = &[#(#ids),*];
+            const IDS: &'static [&'static ::core::primitive::str] = &[#(#ids),*];
 
             fn properties() -> #krate::Properties {
-                let mut properties = #krate::Properties::new();
+                let mut __properties = #krate::Properties::new();
                 #descriptors
-                properties
+                __properties
             }
 
             fn from_input(
-                input: &#krate::PropertyInput,
-                locale: &#krate::PortalLocale,
+                __input: &#krate::PropertyInput,
+                __locale: &#krate::PortalLocale,
             ) -> ::core::result::Result<Self, #krate::InputError> {
-                let mut errors = ::std::vec::Vec::new();
+                let mut __errors = ::std::vec::Vec::new();
                 #(#decodes)*
-                let _ = (input, locale);
+                let _ = (__input, __locale);
                 match (#(#vars,)*) {
                     (#(::core::option::Option::Some(#vars),)*) => ::core::result::Result::Ok(#construct),
                     #[allow(unreachable_patterns)]
-                    _ => ::core::result::Result::Err(#krate::__private::input_error(errors)),
+                    _ => ::core::result::Result::Err(#krate::__private::input_error(__errors)),
                 }
             }
         }

@@ -53,7 +53,7 @@ pub fn descriptors(cont: &Container) -> TokenStream {
         }));
         let property = quote_spanned!(ty.span()=> #krate::__private::property::<#ty>);
         quote! {
-            properties.insert(#id, #property(#name, #description, #type_override, #default));
+            __properties.insert(#id, #property(#name, #description, #type_override, #default));
         }
     });
     quote!(#(#inserts)*)
@@ -87,11 +87,13 @@ pub fn default_checks(cont: &Container) -> TokenStream {
                 "default {:?} is not one of the option keys of `{}`",
                 lit.value(),
                 quote!(#ty).to_string().replace(' ', "")
-            );
+            )
+            .replace('{', "{{")
+            .replace('}', "}}"); // `panic!` reads the message as a format string
             quote_spanned! {lit.span()=>
                 const _: () = {
-                    let keys = <#ty as #krate::PropertyValue>::KEYS;
-                    if !keys.is_empty() && !#krate::__private::has_key(keys, #lit) {
+                    let __keys = <#ty as #krate::PropertyValue>::KEYS;
+                    if !__keys.is_empty() && !#krate::__private::has_key(__keys, #lit) {
                         ::core::panic!(#message);
                     }
                 };
@@ -103,9 +105,7 @@ pub fn default_checks(cont: &Container) -> TokenStream {
 
 fn string_literal(expr: &Expr) -> Option<LitStr> {
     match expr {
-        Expr::Lit(syn::ExprLit {
-            lit: Lit::Str(lit), ..
-        }) => Some(lit.clone()),
+        Expr::Lit(syn::ExprLit { lit: Lit::Str(lit), .. }) => Some(lit.clone()),
         _ => None,
     }
 }
@@ -113,12 +113,7 @@ fn string_literal(expr: &Expr) -> Option<LitStr> {
 /// The robot's `NAME` and `Option<DESCRIPTION>`, the latter from the attribute or the doc comment.
 pub fn descriptions_of_robot(cont: &Container) -> (TokenStream, TokenStream) {
     let krate = &cont.krate;
-    let name = cont.attrs.name.as_ref().map_or_else(
-        || quote!(#krate::__private::text("")),
-        |name| localized(krate, name),
-    );
-    (
-        name,
-        description(krate, cont.attrs.description.as_ref(), cont.doc.as_ref()),
-    )
+    let name =
+        cont.attrs.name.as_ref().map_or_else(|| quote!(#krate::__private::text("")), |name| localized(krate, name));
+    (name, description(krate, cont.attrs.description.as_ref(), cont.doc.as_ref()))
 }

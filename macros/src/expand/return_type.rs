@@ -9,27 +9,17 @@ use crate::ast::Container;
 pub fn expand(cont: &Container) -> TokenStream {
     let krate = &cont.krate;
     let ident = cont.ident;
-    let code = cont
-        .attrs
-        .code
-        .as_ref()
-        .expect("checked: a robot has a code");
+    let code = cont.attrs.code.as_ref().expect("checked: a robot has a code");
     let (name, description) = descriptions_of_robot(cont);
-    let use_subscription = cont
-        .attrs
-        .use_subscription
-        .as_ref()
-        .is_none_or(syn::LitBool::value);
-    let input = cont
-        .attrs
-        .input
-        .as_ref()
-        .map_or_else(|| quote!(()), |ty| quote!(#ty));
+    let use_subscription = cont.attrs.use_subscription.as_ref().is_none_or(syn::LitBool::value);
+    let input = cont.attrs.input.as_ref().map_or_else(|| quote!(()), |ty| quote!(#ty));
     let descriptors = descriptors(cont);
     let encodes = cont.properties().map(|field| {
         let id = &field.id;
         let member = field.member;
-        quote!(#krate::__private::encode(&mut values, #id, &self.#member, locale);)
+        let ty = field.ty;
+        // The type named, so that a type without a mapping is reported on the field's type.
+        quote!(#krate::__private::encode::<#ty>(&mut __values, #id, &self.#member, __locale);)
     });
     let clash_checks = cont.properties().map(|field| {
         let id = &field.id;
@@ -48,32 +38,32 @@ pub fn expand(cont: &Container) -> TokenStream {
     quote! {
         #[automatically_derived]
         impl #krate::BizprocReturn for #ident {
-            const CODE: &'static str = #code;
+            const CODE: &'static ::core::primitive::str = #code;
             type Input = #input;
 
-            fn registration(handler: impl ::core::convert::Into<::std::string::String>) -> #krate::Registration {
+            fn registration(__handler: impl ::core::convert::Into<::std::string::String>) -> #krate::Registration {
                 #krate::__private::registration(
                     #code,
                     #name,
                     #description,
                     #use_subscription,
-                    ::core::convert::Into::into(handler),
+                    ::core::convert::Into::into(__handler),
                     <#input as #krate::BizprocProperties>::properties(),
                     <Self as #krate::BizprocReturn>::return_properties(),
                 )
             }
 
             fn return_properties() -> #krate::Properties {
-                let mut properties = #krate::Properties::new();
+                let mut __properties = #krate::Properties::new();
                 #descriptors
-                properties
+                __properties
             }
 
-            fn return_values_in(&self, locale: &#krate::PortalLocale) -> #krate::ReturnValues {
-                let mut values = <#krate::ReturnValues as ::core::default::Default>::default();
+            fn return_values_in(&self, __locale: &#krate::PortalLocale) -> #krate::ReturnValues {
+                let mut __values = <#krate::ReturnValues as ::core::default::Default>::default();
                 #(#encodes)*
-                let _ = locale;
-                values
+                let _ = __locale;
+                __values
             }
         }
 

@@ -15,17 +15,17 @@ pub fn expand(cont: &Container) -> TokenStream {
     quote! {
         #[automatically_derived]
         impl #krate::BizprocSelect for #ident {
-            const KEYS: &'static [&'static str] = &[#(#keys),*];
-            const LABELS: &'static [&'static str] = &[#(#labels),*];
+            const KEYS: &'static [&'static ::core::primitive::str] = &[#(#keys),*];
+            const LABELS: &'static [&'static ::core::primitive::str] = &[#(#labels),*];
 
-            fn key(&self) -> &'static str {
+            fn key(&self) -> &'static ::core::primitive::str {
                 match self {
                     #(Self::#idents => #keys,)*
                 }
             }
 
-            fn from_key(key: &str) -> ::core::option::Option<Self> {
-                match key {
+            fn from_key(__key: &::core::primitive::str) -> ::core::option::Option<Self> {
+                match __key {
                     #(#keys => ::core::option::Option::Some(Self::#idents),)*
                     _ => ::core::option::Option::None,
                 }
@@ -35,8 +35,8 @@ pub fn expand(cont: &Container) -> TokenStream {
         #[automatically_derived]
         impl #krate::ScalarValue for #ident {
             const TYPE: #krate::PropertyType = #krate::PropertyType::Select;
-            const KEYS: &'static [&'static str] = <Self as #krate::BizprocSelect>::KEYS;
-            type Literal = &'static str;
+            const KEYS: &'static [&'static ::core::primitive::str] = <Self as #krate::BizprocSelect>::KEYS;
+            type Literal = &'static ::core::primitive::str;
 
             fn options() -> ::core::option::Option<#krate::Options> {
                 ::core::option::Option::Some(<Self as #krate::BizprocSelect>::options())
@@ -46,12 +46,12 @@ pub fn expand(cont: &Container) -> TokenStream {
                 #krate::__private::select_encode(self)
             }
 
-            fn decode(text: &str, _: &#krate::PortalLocale) -> ::core::result::Result<Self, #krate::ValueError> {
-                #krate::__private::select_decode(text)
+            fn decode(__text: &::core::primitive::str, _: &#krate::PortalLocale) -> ::core::result::Result<Self, #krate::ValueError> {
+                #krate::__private::select_decode(__text)
             }
 
-            fn literal(value: &'static str) -> #krate::__private::Value {
-                #krate::__private::Value::from(value)
+            fn literal(__value: &'static ::core::primitive::str) -> #krate::__private::Value {
+                #krate::__private::Value::from(__value)
             }
         }
     }

@@ -26,16 +26,8 @@ impl DocumentType {
     /// let list = bizproc::DocumentType::new("lists", "BizprocDocument", "iblock_164");
     /// assert_eq!(list.module(), "lists");
     /// ```
-    pub fn new(
-        module: impl Into<String>,
-        entity: impl Into<String>,
-        document: impl Into<String>,
-    ) -> Self {
-        Self {
-            module: module.into(),
-            entity: entity.into(),
-            document: document.into(),
-        }
+    pub fn new(module: impl Into<String>, entity: impl Into<String>, document: impl Into<String>) -> Self {
+        Self { module: module.into(), entity: entity.into(), document: document.into() }
     }
 
     /// CRM leads.
@@ -53,31 +45,19 @@ impl DocumentType {
     /// CRM quotes.
     #[must_use]
     pub fn quote() -> Self {
-        Self::new(
-            "crm",
-            "Bitrix\\Crm\\Integration\\BizProc\\Document\\Quote",
-            "QUOTE",
-        )
+        Self::new("crm", "Bitrix\\Crm\\Integration\\BizProc\\Document\\Quote", "QUOTE")
     }
 
     /// CRM smart invoices.
     #[must_use]
     pub fn smart_invoice() -> Self {
-        Self::new(
-            "crm",
-            "Bitrix\\Crm\\Integration\\BizProc\\Document\\SmartInvoice",
-            "SMART_INVOICE",
-        )
+        Self::new("crm", "Bitrix\\Crm\\Integration\\BizProc\\Document\\SmartInvoice", "SMART_INVOICE")
     }
 
     /// The smart process with this id.
     #[must_use]
     pub fn smart_process(id: u32) -> Self {
-        Self::new(
-            "crm",
-            "Bitrix\\Crm\\Integration\\BizProc\\Document\\Dynamic",
-            format!("DYNAMIC_{id}"),
-        )
+        Self::new("crm", "Bitrix\\Crm\\Integration\\BizProc\\Document\\Dynamic", format!("DYNAMIC_{id}"))
     }
 
     /// The module, e.g. `crm`.
@@ -107,11 +87,7 @@ impl From<DocumentType> for [String; 3] {
 
 impl From<[String; 3]> for DocumentType {
     fn from([module, entity, document]: [String; 3]) -> Self {
-        Self {
-            module,
-            entity,
-            document,
-        }
+        Self { module, entity, document }
     }
 }
 
@@ -152,15 +128,9 @@ macro_rules! keyword {
                 serializer.serialize_str($word)
             }
 
-            pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<(), D::Error> {
+            pub(crate) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<(), D::Error> {
                 let word = String::deserialize(deserializer)?;
-                if word == $word {
-                    Ok(())
-                } else {
-                    Err(de::Error::custom(concat!("expected ", $word)))
-                }
+                if word == $word { Ok(()) } else { Err(de::Error::custom(concat!("expected ", $word))) }
             }
         }
     };

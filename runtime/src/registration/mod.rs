@@ -55,11 +55,7 @@ pub struct Registration {
 
 impl Registration {
     /// A registration that waits for `bizproc.event.send`, with no properties.
-    pub fn new(
-        code: impl Into<String>,
-        name: impl Into<Localized>,
-        handler: impl Into<String>,
-    ) -> Self {
+    pub fn new(code: impl Into<String>, name: impl Into<Localized>, handler: impl Into<String>) -> Self {
         Self {
             code: code.into(),
             handler: handler.into(),
@@ -269,10 +265,7 @@ impl Registration {
             None if complete => put("DESCRIPTION", "".into()),
             None => {}
         }
-        for (key, properties) in [
-            ("PROPERTIES", &self.properties),
-            ("RETURN_PROPERTIES", &self.return_properties),
-        ] {
+        for (key, properties) in [("PROPERTIES", &self.properties), ("RETURN_PROPERTIES", &self.return_properties)] {
             if complete || !properties.is_empty() {
                 put(key, json!(properties));
             }
@@ -323,25 +316,15 @@ impl Registration {
             (None, true) => problems.push(RegistrationProblem::MissingPlacementHandler),
             (None, false) => {}
         }
-        for (key, properties) in [
-            ("PROPERTIES", &self.properties),
-            ("RETURN_PROPERTIES", &self.return_properties),
-        ] {
+        for (key, properties) in [("PROPERTIES", &self.properties), ("RETURN_PROPERTIES", &self.return_properties)] {
             problems.extend(problem::properties(key, properties));
             let size = stored_size::stored_size(properties);
             if size >= STORED_PROPERTIES_LIMIT {
                 problems.push(RegistrationProblem::TooLarge { key, size });
             }
         }
-        problems.extend(problem::shared_ids(
-            &self.properties,
-            &self.return_properties,
-        ));
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(InvalidRegistration::new(&self.code, problems))
-        }
+        problems.extend(problem::shared_ids(&self.properties, &self.return_properties));
+        if problems.is_empty() { Ok(()) } else { Err(InvalidRegistration::new(&self.code, problems)) }
     }
 }
 

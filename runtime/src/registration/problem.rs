@@ -64,17 +64,14 @@ impl fmt::Display for RegistrationProblem {
             Self::HandlerUrl { key, url, reason } => {
                 write!(f, "{key} `{}` {reason}", url.escape_debug())
             }
-            Self::MissingPlacementHandler => {
-                f.write_str("USE_PLACEMENT is Y but PLACEMENT_HANDLER is not set")
-            }
+            Self::MissingPlacementHandler => f.write_str("USE_PLACEMENT is Y but PLACEMENT_HANDLER is not set"),
             Self::PropertyId { key, id, reason } => {
                 write!(f, "{key} id `{}` {reason}", id.escape_debug())
             }
             Self::EmptyPropertyName { key, id } => write!(f, "{key} `{id}` has an empty Name"),
-            Self::TooLarge { key, size } => write!(
-                f,
-                "{key} is {size} bytes as the server stores it; it must stay under {STORED_PROPERTIES_LIMIT}"
-            ),
+            Self::TooLarge { key, size } => {
+                write!(f, "{key} is {size} bytes as the server stores it; it must stay under {STORED_PROPERTIES_LIMIT}")
+            }
         }
     }
 }
@@ -88,10 +85,7 @@ pub struct InvalidRegistration {
 
 impl InvalidRegistration {
     pub(crate) fn new(code: &str, problems: Vec<RegistrationProblem>) -> Self {
-        Self {
-            code: code.to_owned(),
-            problems,
-        }
+        Self { code: code.to_owned(), problems }
     }
 
     /// The problems, in the order the server would meet them.
@@ -135,22 +129,12 @@ pub(crate) const RESERVED_IDS: [&str; 11] = [
 pub(crate) fn code(code: &str) -> Option<RegistrationProblem> {
     let valid = !code.is_empty()
         && code.len() <= CODE_LIMIT
-        && code
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
-    (!valid).then(|| RegistrationProblem::Code {
-        code: shorten(code),
-    })
+        && code.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    (!valid).then(|| RegistrationProblem::Code { code: shorten(code) })
 }
 
 pub(crate) fn handler_url(key: &'static str, url: &str) -> Option<RegistrationProblem> {
-    let problem = |reason| {
-        Some(RegistrationProblem::HandlerUrl {
-            key,
-            url: shorten(url),
-            reason,
-        })
-    };
+    let problem = |reason| Some(RegistrationProblem::HandlerUrl { key, url: shorten(url), reason });
     if url.len() > HANDLER_LIMIT {
         return problem("is longer than 1000 characters");
     }
@@ -158,10 +142,7 @@ pub(crate) fn handler_url(key: &'static str, url: &str) -> Option<RegistrationPr
         return problem("is not a URL");
     };
     // The server wants a dot after the host's first character: `localhost` fails, `127.0.0.1` passes.
-    let dotted = parsed
-        .host_str()
-        .and_then(|host| host.get(1..))
-        .is_some_and(|rest| rest.contains('.'));
+    let dotted = parsed.host_str().and_then(|host| host.get(1..)).is_some_and(|rest| rest.contains('.'));
     if !dotted {
         return problem("needs a host with a dot (use 127.0.0.1, not localhost)");
     }
@@ -180,26 +161,16 @@ pub(crate) fn properties(key: &'static str, properties: &Properties) -> Vec<Regi
             || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
         {
             reason = Some("must start with a letter and hold only A-Z, a-z, 0-9 and `_`");
-        } else if RESERVED_IDS
-            .iter()
-            .any(|reserved| reserved.eq_ignore_ascii_case(id))
-        {
+        } else if RESERVED_IDS.iter().any(|reserved| reserved.eq_ignore_ascii_case(id)) {
             reason = Some("is reserved by Bitrix24, which silently skips such a property");
         } else if seen.iter().any(|other| other.eq_ignore_ascii_case(id)) {
             reason = Some("equals another id ignoring case; the server matches ids ignoring case");
         }
         if let Some(reason) = reason {
-            problems.push(RegistrationProblem::PropertyId {
-                key,
-                id: shorten(id),
-                reason,
-            });
+            problems.push(RegistrationProblem::PropertyId { key, id: shorten(id), reason });
         }
         if property.name.is_empty() {
-            problems.push(RegistrationProblem::EmptyPropertyName {
-                key,
-                id: shorten(id),
-            });
+            problems.push(RegistrationProblem::EmptyPropertyName { key, id: shorten(id) });
         }
         seen.push(id);
     }

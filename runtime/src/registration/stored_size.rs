@@ -12,10 +12,7 @@ use crate::{Localized, Properties};
 /// upper-cased (same length) and plain-string texts turned into `{"*": text}`.
 pub(crate) fn stored_size(properties: &Properties) -> usize {
     let entries = properties.iter().map(|(id, property)| {
-        let mut fields = vec![
-            ("NAME", localized(&property.name)),
-            ("TYPE", property.property_type.as_str().into()),
-        ];
+        let mut fields = vec![("NAME", localized(&property.name)), ("TYPE", property.property_type.as_str().into())];
         if let Some(description) = &property.description {
             fields.push(("DESCRIPTION", localized(description)));
         }
@@ -24,19 +21,13 @@ pub(crate) fn stored_size(properties: &Properties) -> usize {
         if let Some(options) = &property.options {
             fields.push((
                 "OPTIONS",
-                Value::Object(
-                    options
-                        .iter()
-                        .map(|(k, v)| (k.clone(), v.as_str().into()))
-                        .collect(),
-                ),
+                Value::Object(options.iter().map(|(k, v)| (k.clone(), v.as_str().into())).collect()),
             ));
         }
         if let Some(default) = &property.default {
             fields.push(("DEFAULT", default.clone()));
         }
-        let descriptor =
-            Value::Object(fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect());
+        let descriptor = Value::Object(fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect());
         (id.to_owned(), descriptor)
     });
     serialized_len(&Value::Object(entries.collect()))
@@ -45,11 +36,9 @@ pub(crate) fn stored_size(properties: &Properties) -> usize {
 fn localized(text: &Localized) -> Value {
     match text {
         Localized::Text(text) => serde_json::json!({ "*": text }),
-        Localized::ByLanguage(map) => Value::Object(
-            map.iter()
-                .map(|(lang, text)| (lang.to_ascii_uppercase(), text.as_str().into()))
-                .collect(),
-        ),
+        Localized::ByLanguage(map) => {
+            Value::Object(map.iter().map(|(lang, text)| (lang.to_ascii_uppercase(), text.as_str().into())).collect())
+        }
     }
 }
 
@@ -77,10 +66,7 @@ fn serialized_len(value: &Value) -> usize {
             digits(items.len()) + 5 + keys + items.iter().map(serialized_len).sum::<usize>()
         }
         Value::Object(map) => {
-            let body: usize = map
-                .iter()
-                .map(|(k, v)| string_len(k) + serialized_len(v))
-                .sum();
+            let body: usize = map.iter().map(|(k, v)| string_len(k) + serialized_len(v)).sum();
             digits(map.len()) + 5 + body // a:<n>:{...}
         }
     }
@@ -103,9 +89,6 @@ mod tests {
     #[test]
     fn lists_count_their_index_keys() {
         // a:2:{i:0;s:1:"x";i:1;b:1;}
-        assert_eq!(
-            serialized_len(&serde_json::json!(["x", true])),
-            r#"a:2:{i:0;s:1:"x";i:1;b:1;}"#.len()
-        );
+        assert_eq!(serialized_len(&serde_json::json!(["x", true])), r#"a:2:{i:0;s:1:"x";i:1;b:1;}"#.len());
     }
 }

@@ -1,8 +1,6 @@
 //! Dates and date-times: read in the portal's own format, written as ISO-8601 with an offset.
 
-use chrono::{
-    DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, TimeZone, Utc,
-};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, TimeZone, Utc};
 use serde_json::Value;
 
 use super::{DateFormat, PortalLocale, ScalarValue, ValueError};
@@ -26,9 +24,8 @@ fn time_of_day(text: &str) -> Option<NaiveTime> {
         Some((clock, m @ ("am" | "pm"))) => (clock.trim(), Some(m)),
         _ => (lower.as_str(), None),
     };
-    let time = NaiveTime::parse_from_str(clock, "%H:%M:%S")
-        .or_else(|_| NaiveTime::parse_from_str(clock, "%H:%M"))
-        .ok()?;
+    let time =
+        NaiveTime::parse_from_str(clock, "%H:%M:%S").or_else(|_| NaiveTime::parse_from_str(clock, "%H:%M")).ok()?;
     match meridiem {
         None => Some(time),
         Some(m) => {
@@ -45,12 +42,7 @@ fn time_of_day(text: &str) -> Option<NaiveTime> {
 /// A date-time without an offset: ISO (`T` or space) or the portal's format, where a date
 /// alone means midnight.
 fn naive_datetime(text: &str, format: DateFormat) -> Option<NaiveDateTime> {
-    for pattern in [
-        "%Y-%m-%dT%H:%M:%S%.f",
-        "%Y-%m-%d %H:%M:%S%.f",
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%d %H:%M",
-    ] {
+    for pattern in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
         if let Ok(datetime) = NaiveDateTime::parse_from_str(text, pattern) {
             return Some(datetime);
         }
@@ -59,9 +51,7 @@ fn naive_datetime(text: &str, format: DateFormat) -> Option<NaiveDateTime> {
         Some((date, time)) => (date, Some(time)),
         None => (text, None),
     };
-    let date = format
-        .parse_date(date)
-        .or_else(|| DateFormat::YEAR_MONTH_DAY.parse_date(date))?;
+    let date = format.parse_date(date).or_else(|| DateFormat::YEAR_MONTH_DAY.parse_date(date))?;
     let time = match time {
         Some(time) => time_of_day(time)?,
         None => NaiveTime::MIN,
@@ -78,7 +68,7 @@ fn datetime(text: &str, locale: &PortalLocale) -> Option<DateTime<FixedOffset>> 
     if let Ok(datetime) = DateTime::parse_from_rfc3339(text) {
         return Some(datetime);
     }
-    for pattern in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f%z"] {
+    for pattern in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f%z", "%Y-%m-%dT%H:%M%z", "%Y-%m-%d %H:%M%z"] {
         if let Ok(datetime) = DateTime::parse_from_str(text, pattern) {
             return Some(datetime);
         }
@@ -92,10 +82,7 @@ fn rfc3339(datetime: &DateTime<FixedOffset>) -> Value {
 }
 
 fn at_portal_time(naive: &NaiveDateTime, locale: &PortalLocale) -> DateTime<FixedOffset> {
-    naive
-        .and_local_timezone(locale.utc_offset())
-        .single()
-        .unwrap_or_else(|| naive.and_utc().fixed_offset())
+    naive.and_local_timezone(locale.utc_offset()).single().unwrap_or_else(|| naive.and_utc().fixed_offset())
 }
 
 impl ScalarValue for NaiveDate {
@@ -112,10 +99,9 @@ impl ScalarValue for NaiveDate {
     fn decode(text: &str, locale: &PortalLocale) -> Result<Self, ValueError> {
         let trimmed = text.trim();
         // The date part is taken as written: a date sent as midnight somewhere stays that day.
-        let date = locale
-            .date_format()
-            .parse_date(trimmed.split(' ').next().unwrap_or_default())
-            .or_else(|| DateFormat::YEAR_MONTH_DAY.parse_date(trimmed))
+        // A time after the date must be a time, not any text.
+        let date = naive_datetime(trimmed, locale.date_format())
+            .map(|datetime| datetime.date())
             .or_else(|| datetime(trimmed, locale).map(|datetime| datetime.date_naive()));
         date.ok_or_else(|| ValueError::invalid(text, DATE_EXPECTED))
     }

@@ -32,9 +32,7 @@ impl ValueError {
     /// ```
     #[must_use]
     pub fn missing() -> Self {
-        Self {
-            kind: Kind::Missing,
-        }
+        Self { kind: Kind::Missing }
     }
 
     /// `text` is not `expected` (worded to follow "is not", e.g. "a whole number").
@@ -48,12 +46,7 @@ impl ValueError {
         if quoted.len() < text.len() {
             quoted.push('…');
         }
-        Self {
-            kind: Kind::Invalid {
-                text: quoted,
-                expected: expected.into(),
-            },
-        }
+        Self { kind: Kind::Invalid { text: quoted, expected: expected.into() } }
     }
 
     /// Several values came for a property that takes one.
@@ -63,9 +56,7 @@ impl ValueError {
     /// ```
     #[must_use]
     pub fn many(count: usize) -> Self {
-        Self {
-            kind: Kind::Many { count },
-        }
+        Self { kind: Kind::Many { count } }
     }
 
     /// The offending text (shortened), when there is one.

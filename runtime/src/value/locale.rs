@@ -31,10 +31,7 @@ impl PortalLocale {
     /// ```
     #[must_use]
     pub const fn new(date_format: DateFormat, utc_offset: FixedOffset) -> Self {
-        Self {
-            date_format,
-            utc_offset,
-        }
+        Self { date_format, utc_offset }
     }
 
     /// `DD.MM.YYYY` at UTC: what values are encoded with when no portal is known.
@@ -128,20 +125,11 @@ pub struct DateFormat {
 
 impl DateFormat {
     /// `DD.MM.YYYY`, the format of Russian, German and most European portals.
-    pub const DAY_MONTH_YEAR: Self = Self {
-        order: DateOrder::DayMonthYear,
-        separator: '.',
-    };
+    pub const DAY_MONTH_YEAR: Self = Self { order: DateOrder::DayMonthYear, separator: '.' };
     /// `MM/DD/YYYY`, the format of US portals.
-    pub const MONTH_DAY_YEAR: Self = Self {
-        order: DateOrder::MonthDayYear,
-        separator: '/',
-    };
+    pub const MONTH_DAY_YEAR: Self = Self { order: DateOrder::MonthDayYear, separator: '/' };
     /// `YYYY-MM-DD`.
-    pub const YEAR_MONTH_DAY: Self = Self {
-        order: DateOrder::YearMonthDay,
-        separator: '-',
-    };
+    pub const YEAR_MONTH_DAY: Self = Self { order: DateOrder::YearMonthDay, separator: '-' };
 
     /// A format with this order and separator.
     ///
@@ -188,11 +176,7 @@ impl DateFormat {
     /// ```
     #[must_use]
     pub fn format_datetime(&self, datetime: NaiveDateTime) -> String {
-        format!(
-            "{} {}",
-            self.format_date(datetime.date()),
-            datetime.format("%H:%M:%S")
-        )
+        format!("{} {}", self.format_date(datetime.date()), datetime.format("%H:%M:%S"))
     }
 
     /// Reads a date written in this format; the separator may be any of `.`, `/`, `-`.
@@ -238,9 +222,7 @@ impl fmt::Display for DateFormat {
 
 /// The error of reading a [`DateFormat`] from a name it does not know.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "unknown date format `{0}`: expected DD, MM and YYYY joined by `.`, `/` or `-`, such as `DD.MM.YYYY`"
-)]
+#[error("unknown date format `{0}`: expected DD, MM and YYYY joined by `.`, `/` or `-`, such as `DD.MM.YYYY`")]
 pub struct UnknownDateFormat(pub String);
 
 impl std::str::FromStr for DateFormat {
@@ -248,10 +230,7 @@ impl std::str::FromStr for DateFormat {
 
     fn from_str(name: &str) -> Result<Self, Self::Err> {
         let unknown = || UnknownDateFormat(name.to_owned());
-        let separator = name
-            .chars()
-            .find(|c| matches!(c, '.' | '/' | '-'))
-            .ok_or_else(unknown)?;
+        let separator = name.chars().find(|c| matches!(c, '.' | '/' | '-')).ok_or_else(unknown)?;
         let parts: Vec<&str> = name.split(separator).collect();
         let order = match parts.as_slice() {
             ["DD", "MM", "YYYY"] => DateOrder::DayMonthYear,

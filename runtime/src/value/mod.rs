@@ -192,9 +192,7 @@ impl<T: ScalarValue> PropertyValue for Vec<T> {
     }
 
     fn encode(&self, locale: &PortalLocale) -> Option<Value> {
-        Some(Value::Array(
-            self.iter().map(|value| value.encode(locale)).collect(),
-        ))
+        Some(Value::Array(self.iter().map(|value| value.encode(locale)).collect()))
     }
 
     fn decode(input: Option<&InputValue>, locale: &PortalLocale) -> Result<Self, ValueError> {

@@ -82,9 +82,7 @@ fn decode_double(text: &str) -> Result<f64, ValueError> {
         trimmed
     };
     let plain = !number.is_empty()
-        && number
-            .bytes()
-            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
+        && number.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
     match number.parse::<f64>() {
         Ok(value) if plain && value.is_finite() => Ok(value),
         _ => Err(ValueError::invalid(text, "a decimal number")),
@@ -125,10 +123,7 @@ impl ScalarValue for f32 {
         if value.is_finite() {
             Ok(value)
         } else {
-            Err(ValueError::invalid(
-                text,
-                "a decimal number in the range of `f32`",
-            ))
+            Err(ValueError::invalid(text, "a decimal number in the range of `f32`"))
         }
     }
 
@@ -169,8 +164,7 @@ impl ScalarValue for UserId {
     }
 
     fn decode(text: &str, _: &PortalLocale) -> Result<Self, ValueError> {
-        text.parse()
-            .map_err(|_| ValueError::invalid(text, "a user (`user_<id>`)"))
+        text.parse().map_err(|_| ValueError::invalid(text, "a user (`user_<id>`)"))
     }
 
     fn literal(value: &'static str) -> Value {
@@ -191,10 +185,7 @@ impl ScalarValue for FileId {
         if trimmed.is_empty() || !trimmed.bytes().all(|b| b.is_ascii_digit()) {
             return Err(ValueError::invalid(text, "a file id"));
         }
-        trimmed
-            .parse()
-            .map(FileId)
-            .map_err(|_| ValueError::invalid(text, "a file id"))
+        trimmed.parse().map(FileId).map_err(|_| ValueError::invalid(text, "a file id"))
     }
 
     fn literal(value: u64) -> Value {

@@ -1,0 +1,9 @@
+use bizproc::BizprocProperties;
+
+#[derive(BizprocProperties)]
+struct Input {
+    #[bizproc]
+    inn: String,
+}
+
+fn main() {}

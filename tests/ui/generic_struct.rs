@@ -1,0 +1,8 @@
+use bizproc::BizprocProperties;
+
+#[derive(BizprocProperties)]
+struct Input<T> {
+    value: T,
+}
+
+fn main() {}

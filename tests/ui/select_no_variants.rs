@@ -1,0 +1,6 @@
+use bizproc::BizprocSelect;
+
+#[derive(BizprocSelect)]
+enum Decision {}
+
+fn main() {}

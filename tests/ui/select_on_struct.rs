@@ -1,0 +1,8 @@
+use bizproc::BizprocSelect;
+
+#[derive(BizprocSelect)]
+struct Decision {
+    approved: bool,
+}
+
+fn main() {}
