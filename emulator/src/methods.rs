@@ -28,6 +28,7 @@ pub(crate) fn call(
         "bizproc.activity.log" => events::log(state, caller, params),
         "batch" => batch::call(state, caller, params),
         "app.info" => app_info(state, caller),
+        "server.time" => server_time(state, caller),
         _ => Err(ApiError::method_not_found()),
     }
 }
@@ -48,6 +49,7 @@ pub(crate) fn exists(method: &str) -> bool {
             | "bizproc.activity.log"
             | "batch"
             | "app.info"
+            | "server.time"
     )
 }
 
@@ -66,4 +68,11 @@ fn app_info(state: &State, caller: &Caller) -> Result<Value, ApiError> {
         "LICENSE_TYPE": "project",
         "LICENSE_FAMILY": "project",
     }))
+}
+
+/// The portal's clock, with the portal's UTC offset.
+fn server_time(state: &State, caller: &Caller) -> Result<Value, ApiError> {
+    let portal = state.portals.get(&caller.member_id).ok_or_else(ApiError::no_auth)?;
+    let now = chrono::Utc::now().with_timezone(&portal.config.locale.utc_offset());
+    Ok(Value::String(now.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)))
 }

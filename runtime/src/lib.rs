@@ -113,6 +113,8 @@
 #![forbid(unsafe_code)]
 #![doc(html_root_url = "https://docs.rs/bizproc/0.1.0")]
 
+#[cfg(feature = "client")]
+pub mod client;
 pub mod form;
 mod input;
 mod localized;
@@ -128,6 +130,8 @@ pub mod __private;
 
 pub use bizproc_macros::{BizprocProperties, BizprocReturn, BizprocSelect};
 
+#[cfg(feature = "client")]
+pub use client::{Client, EventToken};
 pub use input::{InputError, InputValue, PropertyError, PropertyInput};
 pub use localized::Localized;
 pub use property::{Options, Properties, Property, PropertyType, UnknownPropertyType};

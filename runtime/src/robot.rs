@@ -45,6 +45,41 @@ pub trait BizprocReturn: Sized {
     fn return_values(&self) -> ReturnValues {
         self.return_values_in(&PortalLocale::utc())
     }
+
+    /// Completes the run that `token` belongs to with this result (`bizproc.event.send`).
+    /// Only this robot's result type can complete its runs; dates are written at the
+    /// portal's UTC offset. Safe to repeat: the portal ignores a second send.
+    ///
+    /// # Errors
+    /// The portal's error, e.g. `ACCESS_DENIED` for a token that is not the portal's.
+    #[cfg(feature = "client")]
+    fn send_result(
+        &self,
+        client: &crate::Client,
+        token: &crate::EventToken<Self>,
+    ) -> impl std::future::Future<Output = Result<(), crate::client::Error>> + Send
+    where
+        Self: Sync,
+    {
+        client.send_result(self, token, None)
+    }
+
+    /// [`send_result`](Self::send_result) with a line for the workflow log.
+    ///
+    /// # Errors
+    /// As [`send_result`](Self::send_result).
+    #[cfg(feature = "client")]
+    fn send_result_with_log(
+        &self,
+        client: &crate::Client,
+        token: &crate::EventToken<Self>,
+        log_message: &str,
+    ) -> impl std::future::Future<Output = Result<(), crate::client::Error>> + Send
+    where
+        Self: Sync,
+    {
+        client.send_result(self, token, Some(log_message))
+    }
 }
 
 /// A robot's input type: its `PROPERTIES`, and how the handler's `properties[...]` become it.
