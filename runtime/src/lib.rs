@@ -115,12 +115,15 @@
 
 #[cfg(feature = "client")]
 pub mod client;
+mod event_token;
 pub mod form;
+pub mod handler;
 mod input;
 mod localized;
 mod property;
 mod registration;
 mod robot;
+mod secret;
 mod types;
 mod value;
 
@@ -131,7 +134,8 @@ pub mod __private;
 pub use bizproc_macros::{BizprocProperties, BizprocReturn, BizprocSelect};
 
 #[cfg(feature = "client")]
-pub use client::{Client, EventToken};
+pub use client::Client;
+pub use event_token::EventToken;
 pub use input::{InputError, InputValue, PropertyError, PropertyInput};
 pub use localized::Localized;
 pub use property::{Options, Properties, Property, PropertyType, UnknownPropertyType};
@@ -140,5 +144,6 @@ pub use registration::{
     RegistrationProblem, STORED_PROPERTIES_LIMIT,
 };
 pub use robot::{BizprocProperties, BizprocReturn, BizprocSelect, ReturnValues};
+pub use secret::Secret;
 pub use types::{FileId, ParseUserIdError, Text, UserId};
 pub use value::{DateFormat, DateOrder, PortalLocale, PropertyValue, ScalarValue, UnknownDateFormat, ValueError};

@@ -56,7 +56,10 @@ impl Client {
     ///
     /// # Errors
     /// When a `batch` request itself fails.
-    pub async fn send_results<R: BizprocReturn>(&self, results: &[(R, EventToken<R>)]) -> Result<Vec<Result<(), Error>>, Error> {
+    pub async fn send_results<R: BizprocReturn>(
+        &self,
+        results: &[(R, EventToken<R>)],
+    ) -> Result<Vec<Result<(), Error>>, Error> {
         let locale = self.portal_locale().await?;
         let mut batch = self.batch();
         for (result, token) in results {

@@ -240,10 +240,15 @@ impl Error {
     /// A copy; a transport error becomes a decode error with the same text.
     pub(crate) fn duplicate(&self) -> Self {
         match self {
-            Self::Api { method, code, description, status } => {
-                Self::Api { method: method.clone(), code: code.clone(), description: description.clone(), status: *status }
+            Self::Api { method, code, description, status } => Self::Api {
+                method: method.clone(),
+                code: code.clone(),
+                description: description.clone(),
+                status: *status,
+            },
+            Self::Transport { method, source } => {
+                Self::Decode { method: method.clone(), status: 0, reason: source.to_string() }
             }
-            Self::Transport { method, source } => Self::Decode { method: method.clone(), status: 0, reason: source.to_string() },
             Self::Decode { method, status, reason } => {
                 Self::Decode { method: method.clone(), status: *status, reason: reason.clone() }
             }

@@ -17,7 +17,6 @@
 
 mod batch;
 mod error;
-mod event_token;
 mod limiter;
 mod sync;
 mod tokens;
@@ -33,12 +32,12 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
+pub use crate::{EventToken, Secret};
 pub use batch::{Batch, BatchCommand, BatchResults};
 pub use error::{Error, ErrorCode};
-pub use event_token::EventToken;
 pub use limiter::RateLimit;
 pub use sync::{SyncOptions, SyncReport};
-pub use tokens::{AppCredentials, MemoryTokenStore, PortalTokens, Secret, TokenStore};
+pub use tokens::{AppCredentials, MemoryTokenStore, PortalTokens, TokenStore};
 pub use transport::RetryPolicy;
 
 use crate::{BizprocReturn, DateFormat, PortalLocale, Registration, ReturnValues};
@@ -163,7 +162,12 @@ impl Client {
         self.call_with(method, params, true).await
     }
 
-    async fn call_with<T: DeserializeOwned>(&self, method: &str, params: impl Serialize, idempotent: bool) -> Result<T, Error> {
+    async fn call_with<T: DeserializeOwned>(
+        &self,
+        method: &str,
+        params: impl Serialize,
+        idempotent: bool,
+    ) -> Result<T, Error> {
         let params = to_params(method, params)?;
         let result = self.inner.execute(method, &params, idempotent).await?;
         decode(method, result)
@@ -253,7 +257,12 @@ impl Client {
     ///
     /// # Errors
     /// The portal's error, e.g. [`ErrorCode::AccessDenied`] for a bad token.
-    pub async fn event_send(&self, event_token: &str, values: &ReturnValues, log_message: Option<&str>) -> Result<(), Error> {
+    pub async fn event_send(
+        &self,
+        event_token: &str,
+        values: &ReturnValues,
+        log_message: Option<&str>,
+    ) -> Result<(), Error> {
         self.expect_true("bizproc.event.send", event_send_params(event_token, values, log_message), true).await
     }
 
@@ -262,7 +271,12 @@ impl Client {
     ///
     /// # Errors
     /// As [`event_send`](Self::event_send).
-    pub async fn send_result<R: BizprocReturn>(&self, result: &R, token: &EventToken<R>, log_message: Option<&str>) -> Result<(), Error> {
+    pub async fn send_result<R: BizprocReturn>(
+        &self,
+        result: &R,
+        token: &EventToken<R>,
+        log_message: Option<&str>,
+    ) -> Result<(), Error> {
         let values = result.return_values_in(&self.portal_locale().await?);
         self.event_send(token.as_str(), &values, log_message).await
     }
@@ -287,7 +301,11 @@ impl Client {
     async fn expect_true(&self, method: &str, params: Value, idempotent: bool) -> Result<(), Error> {
         match self.call_with::<Value>(method, params, idempotent).await? {
             Value::Bool(true) => Ok(()),
-            other => Err(Error::Decode { method: method.to_owned(), status: 200, reason: format!("expected `true`, got {other}") }),
+            other => Err(Error::Decode {
+                method: method.to_owned(),
+                status: 200,
+                reason: format!("expected `true`, got {other}"),
+            }),
         }
     }
 
@@ -296,7 +314,11 @@ impl Client {
             Value::Array(items) => Ok(items.into_iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()),
             // An empty list may come as an empty object.
             Value::Object(map) => Ok(map.into_iter().filter_map(|(_, v)| v.as_str().map(str::to_owned)).collect()),
-            other => Err(Error::Decode { method: method.to_owned(), status: 200, reason: format!("expected a list, got {other}") }),
+            other => Err(Error::Decode {
+                method: method.to_owned(),
+                status: 200,
+                reason: format!("expected a list, got {other}"),
+            }),
         }
     }
 }
@@ -313,14 +335,25 @@ fn to_params(method: &str, params: impl Serialize) -> Result<Map<String, Value>,
     match serde_json::to_value(params) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(Value::Null) => Ok(Map::new()),
-        Ok(other) => Err(Error::Decode { method: method.to_owned(), status: 0, reason: format!("parameters must be an object, got {other}") }),
-        Err(e) => Err(Error::Decode { method: method.to_owned(), status: 0, reason: format!("parameters do not serialize: {e}") }),
+        Ok(other) => Err(Error::Decode {
+            method: method.to_owned(),
+            status: 0,
+            reason: format!("parameters must be an object, got {other}"),
+        }),
+        Err(e) => Err(Error::Decode {
+            method: method.to_owned(),
+            status: 0,
+            reason: format!("parameters do not serialize: {e}"),
+        }),
     }
 }
 
 fn decode<T: DeserializeOwned>(method: &str, result: Value) -> Result<T, Error> {
-    serde_json::from_value(result)
-        .map_err(|e| Error::Decode { method: method.to_owned(), status: 200, reason: format!("unexpected `result`: {e}") })
+    serde_json::from_value(result).map_err(|e| Error::Decode {
+        method: method.to_owned(),
+        status: 200,
+        reason: format!("unexpected `result`: {e}"),
+    })
 }
 
 impl fmt::Debug for Client {

@@ -118,9 +118,10 @@ impl Client {
 
         let mut report = SyncReport::default();
         if options.delete_undeclared {
-            for (kind, listed, synced) in
-                [(Kind::Robot, &listed_robots, robots.is_some()), (Kind::Activity, &listed_activities, activities.is_some())]
-            {
+            for (kind, listed, synced) in [
+                (Kind::Robot, &listed_robots, robots.is_some()),
+                (Kind::Activity, &listed_activities, activities.is_some()),
+            ] {
                 for code in listed.iter().filter(|code| synced && !codes.contains(code.as_str())) {
                     self.delete(kind, code).await?;
                     self.forget(kind, code);

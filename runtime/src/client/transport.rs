@@ -63,7 +63,12 @@ enum Outcome {
 
 impl Inner {
     /// Runs `method` with `params`, retrying as the policy and `idempotent` allow.
-    pub(crate) async fn execute(&self, method: &str, params: &Map<String, Value>, idempotent: bool) -> Result<Value, Error> {
+    pub(crate) async fn execute(
+        &self,
+        method: &str,
+        params: &Map<String, Value>,
+        idempotent: bool,
+    ) -> Result<Value, Error> {
         let mut attempt = 0;
         let mut waited = Duration::ZERO;
         let mut refreshed = false;

@@ -11,7 +11,7 @@ use std::marker::PhantomData;
 ///
 /// ```
 /// use bizproc::BizprocReturn;
-/// use bizproc::client::EventToken;
+/// use bizproc::EventToken;
 ///
 /// #[derive(BizprocReturn)]
 /// #[bizproc(code = "ping", name = "Ping")]

@@ -1,0 +1,255 @@
+//! The request Bitrix24 sends when a workflow runs a robot, typed.
+
+use std::fmt;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value};
+
+use super::fields::{Fields, shorten};
+use super::{InvocationError, RequestLimits};
+use crate::{BizprocProperties, BizprocReturn, EventToken, InputValue, PortalLocale, PropertyInput, Secret};
+
+/// A robot call of robot `R`: every field of the handler request, the event token typed for
+/// `R`, and the input properties decoded into `R::Input`.
+///
+/// ```
+/// use bizproc::handler::{Invocation, RequestLimits};
+/// use bizproc::{BizprocProperties, BizprocReturn, PortalLocale};
+///
+/// #[derive(BizprocProperties)]
+/// struct Input { text: String }
+///
+/// #[derive(BizprocReturn)]
+/// #[bizproc(code = "send_invoice", name = "Send invoice", input = Input)]
+/// struct Sent { sent: bool }
+///
+/// let body = "workflow_id=55c1dc1c3f0d75.78875596&code=send_invoice&document_id%5B0%5D=crm\
+///     &document_id%5B1%5D=CCrmDocumentDeal&document_id%5B2%5D=DEAL_123&document_type%5B0%5D=crm\
+///     &document_type%5B1%5D=CCrmDocumentDeal&document_type%5B2%5D=DEAL\
+///     &event_token=55c1dc1c3f0d75.78875596%7CA1%7Cabc.def&properties%5Btext%5D=Hello+world\
+///     &use_subscription=Y&timeout_duration=3600&ts=1738152544\
+///     &auth%5Bmember_id%5D=a223c6b3&auth%5Bapplication_token%5D=51856fef\
+///     &auth%5Bclient_endpoint%5D=https%3A%2F%2Fsome-domain.bitrix24.com%2Frest%2F";
+/// let call = Invocation::<Sent>::parse(body.as_bytes(), None, &PortalLocale::default(), &RequestLimits::default()).unwrap();
+/// assert_eq!(call.input.text, "Hello world");
+/// assert_eq!(call.document_id[2], "DEAL_123");
+/// assert_eq!(call.auth.member_id, "a223c6b3");
+/// assert!(call.use_subscription);
+/// ```
+pub struct Invocation<R: BizprocReturn> {
+    /// `workflow_id`.
+    pub workflow_id: String,
+    /// `code`: always `R::CODE`.
+    pub code: String,
+    /// `document_id`: module, class, id (`crm`, `CCrmDocumentDeal`, `DEAL_123`).
+    pub document_id: [String; 3],
+    /// `document_type`: module, class, type (`crm`, `CCrmDocumentDeal`, `DEAL`).
+    pub document_type: [String; 3],
+    /// `event_token`, for `R::send_result`.
+    pub event_token: EventToken<R>,
+    /// `use_subscription`: whether the run waits for a result.
+    pub use_subscription: bool,
+    /// `timeout_duration`: how long the run waits; `None` when it waits without limit.
+    pub timeout: Option<Duration>,
+    /// `ts`: when the request was queued.
+    pub queued_at: DateTime<Utc>,
+    /// The `auth[...]` block.
+    pub auth: InvocationAuth,
+    /// The input properties, decoded.
+    pub input: R::Input,
+    /// The input properties as sent.
+    pub properties: PropertyInput,
+}
+
+impl<R: BizprocReturn> Invocation<R> {
+    /// Reads a handler request: a form body with PHP brackets, or JSON when `content_type` says
+    /// so or the body is an object. The body is refused unread when it is over the limit.
+    ///
+    /// # Errors
+    /// An [`InvocationError`] naming the field and what was wrong.
+    pub fn parse(
+        body: &[u8],
+        content_type: Option<&str>,
+        locale: &PortalLocale,
+        limits: &RequestLimits,
+    ) -> Result<Self, InvocationError> {
+        let fields = decode_body(body, content_type, limits)?;
+        let fields = Fields(&fields);
+        let code = fields.required("code")?;
+        if code != R::CODE {
+            return Err(InvocationError::WrongCode { expected: R::CODE, found: shorten(&code) });
+        }
+        let properties = properties(&fields)?;
+        let input = <R::Input as BizprocProperties>::from_input(&properties, locale)?;
+        let auth = InvocationAuth::read(&fields.object("auth")?.ok_or(InvocationError::MissingField("auth"))?)?;
+        let ts = fields.integer("ts")?.ok_or(InvocationError::MissingField("ts"))?;
+        let queued_at = DateTime::from_timestamp(ts, 0)
+            .ok_or_else(|| InvocationError::InvalidField { field: "ts", reason: format!("`{ts}` is not a time") })?;
+        let timeout = match fields.integer("timeout_duration")? {
+            None | Some(0) => None,
+            Some(seconds) => Some(Duration::from_secs(u64::try_from(seconds).map_err(|_| {
+                InvocationError::InvalidField { field: "timeout_duration", reason: format!("`{seconds}` is negative") }
+            })?)),
+        };
+        let use_subscription = match fields.text("use_subscription")?.as_deref() {
+            Some("Y") => true,
+            None | Some("N" | "") => false,
+            Some(other) => {
+                let reason = format!("must be `Y` or `N`, not `{}`", shorten(other));
+                return Err(InvocationError::InvalidField { field: "use_subscription", reason });
+            }
+        };
+        Ok(Self {
+            workflow_id: fields.required("workflow_id")?,
+            code,
+            document_id: fields.triple("document_id")?,
+            document_type: fields.triple("document_type")?,
+            event_token: EventToken::from_raw(fields.required("event_token")?),
+            use_subscription,
+            timeout,
+            queued_at,
+            auth,
+            input,
+            properties,
+        })
+    }
+
+    /// When the run stops waiting, if it has a timeout.
+    #[must_use]
+    pub fn deadline(&self) -> Option<DateTime<Utc>> {
+        self.timeout.and_then(|t| chrono::Duration::from_std(t).ok()).map(|t| self.queued_at + t)
+    }
+}
+
+impl<R: BizprocReturn> fmt::Debug for Invocation<R>
+where
+    R::Input: fmt::Debug,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Invocation")
+            .field("code", &self.code)
+            .field("workflow_id", &self.workflow_id)
+            .field("document_id", &self.document_id)
+            .field("use_subscription", &self.use_subscription)
+            .field("timeout", &self.timeout)
+            .field("queued_at", &self.queued_at)
+            .field("auth", &self.auth)
+            .field("input", &self.input)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The `auth[...]` block of a handler request or app event. Tokens are [`Secret`]s.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InvocationAuth {
+    /// `member_id`: the portal.
+    pub member_id: String,
+    /// `application_token`: proves the request came from Bitrix24.
+    pub application_token: Secret,
+    /// `access_token` of the run's user (absent in uninstall events).
+    pub access_token: Option<Secret>,
+    /// `refresh_token`.
+    pub refresh_token: Option<Secret>,
+    /// `expires` (Unix time).
+    pub expires: Option<i64>,
+    /// `expires_in` (seconds).
+    pub expires_in: Option<i64>,
+    /// `scope`, split on commas and spaces.
+    pub scope: Vec<String>,
+    /// `domain`.
+    pub domain: String,
+    /// `client_endpoint`: the REST base to answer through.
+    pub client_endpoint: String,
+    /// `server_endpoint`.
+    pub server_endpoint: String,
+    /// `status`: `L`, `F`, `D`, `T` or `P`.
+    pub status: String,
+    /// `user_id`.
+    pub user_id: Option<i64>,
+}
+
+impl InvocationAuth {
+    pub(crate) fn read(auth: &Fields<'_>) -> Result<Self, InvocationError> {
+        let text = |field: &'static str| auth.text(field).map(Option::unwrap_or_default);
+        let secret = |field: &'static str| auth.text(field).map(|t| t.filter(|t| !t.is_empty()).map(Secret::new));
+        let member_id = auth
+            .text("member_id")?
+            .filter(|t| !t.is_empty())
+            .ok_or(InvocationError::MissingField("auth[member_id]"))?;
+        let application_token =
+            secret("application_token")?.ok_or(InvocationError::MissingField("auth[application_token]"))?;
+        Ok(Self {
+            member_id,
+            application_token,
+            access_token: secret("access_token")?,
+            refresh_token: secret("refresh_token")?,
+            expires: auth.integer("expires")?,
+            expires_in: auth.integer("expires_in")?,
+            scope: text("scope")?.split([',', ' ']).filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+            domain: text("domain")?,
+            client_endpoint: text("client_endpoint")?,
+            server_endpoint: text("server_endpoint")?,
+            status: text("status")?,
+            user_id: auth.integer("user_id")?,
+        })
+    }
+}
+
+/// The body as a map: size checked first, form unless it is JSON.
+pub(crate) fn decode_body(
+    body: &[u8],
+    content_type: Option<&str>,
+    limits: &RequestLimits,
+) -> Result<Map<String, Value>, InvocationError> {
+    if body.len() > limits.max_body {
+        return Err(InvocationError::TooLarge { size: body.len(), limit: limits.max_body });
+    }
+    let json = content_type.is_some_and(|t| t.contains("json")) || body.trim_ascii_start().first() == Some(&b'{');
+    let value = if json {
+        serde_json::from_slice(body).map_err(|e| InvocationError::Json(e.to_string()))?
+    } else {
+        crate::form::decode_with(body, limits.form)?
+    };
+    match value {
+        Value::Object(map) => Ok(map),
+        _ => Err(InvocationError::Json("the body must be an object".to_owned())),
+    }
+}
+
+/// `properties[id]` and `properties[id][n]` as raw input.
+fn properties(fields: &Fields<'_>) -> Result<PropertyInput, InvocationError> {
+    let mut input = PropertyInput::new();
+    let Some(map) = fields.object("properties")? else {
+        return Ok(input);
+    };
+    for (id, value) in map.0 {
+        let invalid = |what: &str| InvocationError::InvalidField {
+            field: "properties",
+            reason: format!("`{}` {what}", shorten(id)),
+        };
+        let items = |values: Vec<&Value>| -> Result<InputValue, InvocationError> {
+            values
+                .into_iter()
+                .map(|v| match v {
+                    Value::String(s) => Ok(s.clone()),
+                    Value::Number(n) => Ok(n.to_string()),
+                    Value::Bool(b) => Ok(if *b { "Y" } else { "N" }.to_owned()),
+                    Value::Null => Ok(String::new()),
+                    _ => Err(invalid("is nested deeper than a list of values")),
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map(InputValue::Many)
+        };
+        let value = match value {
+            Value::String(s) => InputValue::One(s.clone()),
+            Value::Number(n) => InputValue::One(n.to_string()),
+            Value::Bool(b) => InputValue::One(if *b { "Y" } else { "N" }.to_owned()),
+            Value::Null => InputValue::One(String::new()),
+            Value::Array(list) => items(list.iter().collect())?,
+            Value::Object(map) => items(map.values().collect())?,
+        };
+        input.insert(id.clone(), value);
+    }
+    Ok(input)
+}
