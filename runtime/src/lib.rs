@@ -113,6 +113,8 @@
 #![forbid(unsafe_code)]
 #![doc(html_root_url = "https://docs.rs/bizproc/0.1.0")]
 
+#[cfg(feature = "axum")]
+pub mod app;
 #[cfg(feature = "client")]
 pub mod client;
 mod event_token;

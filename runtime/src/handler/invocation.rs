@@ -10,8 +10,8 @@ use super::fields::{Fields, shorten};
 use super::{InvocationError, RequestLimits};
 use crate::{BizprocProperties, BizprocReturn, EventToken, InputValue, PortalLocale, PropertyInput, Secret};
 
-/// A robot call of robot `R`: every field of the handler request, the event token typed for
-/// `R`, and the input properties decoded into `R::Input`.
+/// A robot call of robot `R`: the input properties decoded into `R::Input`, and every other
+/// field of the handler request in [`Run`], with the event token typed for `R`.
 ///
 /// ```
 /// use bizproc::handler::{Invocation, RequestLimits};
@@ -33,11 +33,19 @@ use crate::{BizprocProperties, BizprocReturn, EventToken, InputValue, PortalLoca
 ///     &auth%5Bclient_endpoint%5D=https%3A%2F%2Fsome-domain.bitrix24.com%2Frest%2F";
 /// let call = Invocation::<Sent>::parse(body.as_bytes(), None, &PortalLocale::default(), &RequestLimits::default()).unwrap();
 /// assert_eq!(call.input.text, "Hello world");
-/// assert_eq!(call.document_id[2], "DEAL_123");
-/// assert_eq!(call.auth.member_id, "a223c6b3");
-/// assert!(call.use_subscription);
+/// assert_eq!(call.run.document_id[2], "DEAL_123");
+/// assert_eq!(call.run.auth.member_id, "a223c6b3");
+/// assert!(call.run.use_subscription);
 /// ```
 pub struct Invocation<R: BizprocReturn> {
+    /// The input properties, decoded.
+    pub input: R::Input,
+    /// Everything else the request says about the run.
+    pub run: Run<R>,
+}
+
+/// One run of robot `R`, as its handler request describes it.
+pub struct Run<R: BizprocReturn> {
     /// `workflow_id`.
     pub workflow_id: String,
     /// `code`: always `R::CODE`.
@@ -56,8 +64,6 @@ pub struct Invocation<R: BizprocReturn> {
     pub queued_at: DateTime<Utc>,
     /// The `auth[...]` block.
     pub auth: InvocationAuth,
-    /// The input properties, decoded.
-    pub input: R::Input,
     /// The input properties as sent.
     pub properties: PropertyInput,
 }
@@ -100,7 +106,7 @@ impl<R: BizprocReturn> Invocation<R> {
                 return Err(InvocationError::InvalidField { field: "use_subscription", reason });
             }
         };
-        Ok(Self {
+        let run = Run {
             workflow_id: fields.required("workflow_id")?,
             code,
             document_id: fields.triple("document_id")?,
@@ -110,11 +116,13 @@ impl<R: BizprocReturn> Invocation<R> {
             timeout,
             queued_at,
             auth,
-            input,
             properties,
-        })
+        };
+        Ok(Self { input, run })
     }
+}
 
+impl<R: BizprocReturn> Run<R> {
     /// When the run stops waiting, if it has a timeout.
     #[must_use]
     pub fn deadline(&self) -> Option<DateTime<Utc>> {
@@ -127,7 +135,13 @@ where
     R::Input: fmt::Debug,
 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Invocation")
+        f.debug_struct("Invocation").field("input", &self.input).field("run", &self.run).finish()
+    }
+}
+
+impl<R: BizprocReturn> fmt::Debug for Run<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Run")
             .field("code", &self.code)
             .field("workflow_id", &self.workflow_id)
             .field("document_id", &self.document_id)
@@ -135,7 +149,6 @@ where
             .field("timeout", &self.timeout)
             .field("queued_at", &self.queued_at)
             .field("auth", &self.auth)
-            .field("input", &self.input)
             .finish_non_exhaustive()
     }
 }

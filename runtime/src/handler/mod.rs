@@ -17,9 +17,11 @@ mod sqlite;
 mod verify;
 
 pub use error::{InvocationError, VerifyError};
-pub use invocation::{Invocation, InvocationAuth};
+pub use invocation::{Invocation, InvocationAuth, Run};
 #[cfg(feature = "client")]
 pub use lifecycle::{AppEvent, AppEventKind, Lifecycle, LifecycleError, LifecycleOutcome};
+#[cfg(feature = "client")]
+pub use portal::PortalTokenStore;
 pub use portal::{MemoryPortalStore, PortalRecord, PortalStore};
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqlitePortalStore;

@@ -107,20 +107,45 @@ impl PortalStore for MemoryPortalStore {
     }
 }
 
-/// Renewed OAuth tokens go into the portal's record.
+/// A [`TokenStore`](crate::client::TokenStore) that keeps renewed OAuth tokens in the
+/// portal's record.
+///
+/// ```
+/// use std::sync::Arc;
+/// use bizproc::client::{PortalTokens, TokenStore};
+/// use bizproc::handler::{MemoryPortalStore, PortalRecord, PortalStore, PortalTokenStore};
+///
+/// let portals = Arc::new(MemoryPortalStore::default());
+/// portals.put(&PortalRecord::new("m1", "a.example.com", "https://a.example.com/rest/", "t")).unwrap();
+/// let tokens = PortalTokenStore::new(portals.clone());
+/// tokens.save(&PortalTokens::new("m1", "https://a.example.com/rest/", "new-access", "new-refresh")).unwrap();
+/// assert_eq!(portals.get("m1").unwrap().unwrap().access_token.expose(), "new-access");
+/// ```
 #[cfg(feature = "client")]
-impl<S: PortalStore> crate::client::TokenStore for S {
+#[derive(Clone)]
+pub struct PortalTokenStore(std::sync::Arc<dyn PortalStore>);
+
+#[cfg(feature = "client")]
+impl PortalTokenStore {
+    /// Keeps tokens in `portals`.
+    pub fn new(portals: std::sync::Arc<dyn PortalStore>) -> Self {
+        Self(portals)
+    }
+}
+
+#[cfg(feature = "client")]
+impl crate::client::TokenStore for PortalTokenStore {
     fn save(&self, tokens: &crate::client::PortalTokens) -> Result<(), String> {
         let mut record =
-            self.get(&tokens.member_id)?.ok_or_else(|| format!("portal `{}` is not installed", tokens.member_id))?;
+            self.0.get(&tokens.member_id)?.ok_or_else(|| format!("portal `{}` is not installed", tokens.member_id))?;
         record.access_token = tokens.access_token.clone();
         record.refresh_token = tokens.refresh_token.clone();
         record.client_endpoint.clone_from(&tokens.client_endpoint);
-        self.put(&record)
+        self.0.put(&record)
     }
 
     fn load(&self, member_id: &str) -> Result<Option<crate::client::PortalTokens>, String> {
-        Ok(self.get(member_id)?.map(|record| {
+        Ok(self.0.get(member_id)?.map(|record| {
             crate::client::PortalTokens::new(
                 record.member_id,
                 record.client_endpoint,

@@ -1,0 +1,311 @@
+//! An axum app for robots: the lifecycle endpoint, one route per robot, and completion of
+//! every run off the request.
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use bizproc::app::RobotApp;
+//! use bizproc::client::AppCredentials;
+//! use bizproc::handler::SqlitePortalStore;
+//! use bizproc::{BizprocProperties, BizprocReturn};
+//!
+//! #[derive(BizprocProperties)]
+//! struct Input { text: String }
+//!
+//! #[derive(BizprocReturn)]
+//! #[bizproc(code = "shout", name = "Shout", input = Input)]
+//! struct Shouted { text: String }
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let store = Arc::new(SqlitePortalStore::open("portals.db")?);
+//! let app = RobotApp::new("https://app.example.com", AppCredentials::new("local.app.1", "secret"), store)
+//!     .robot(|input: Input, _run| async move { Ok::<_, std::convert::Infallible>(Shouted { text: input.text.to_uppercase() }) });
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+//! axum::serve(listener, app.router()).await?;
+//! # Ok(())
+//! # }
+//! ```
+
+mod extract;
+
+use std::collections::HashMap;
+use std::fmt::Display;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+
+pub use extract::{HandlerConfig, Rejection, Verified};
+
+use crate::client::{AppCredentials, Client, PortalTokens};
+use crate::handler::{
+    AppEvent, Lifecycle, LifecycleOutcome, PortalRecord, PortalStore, PortalTokenStore, RequestLimits, Run,
+};
+use crate::{BizprocReturn, PortalLocale, Registration, ReturnValues};
+
+type BoxFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
+type Dispatch = Arc<dyn Fn(Arc<Shared>, Bytes, Option<String>) -> Result<BoxFuture, Rejection> + Send + Sync>;
+
+struct RobotRoute {
+    code: &'static str,
+    registration: fn(String) -> Registration,
+    dispatch: Dispatch,
+}
+
+/// An app serving robots: build it with [`robot`](Self::robot) for each robot type, then
+/// mount [`router`](Self::router).
+///
+/// - `POST /bitrix/events` takes `ONAPPINSTALL` (records the portal, then registers every
+///   robot), `ONAPPUPDATE` (records the new tokens, then registers every robot again, since
+///   Bitrix24 deleted them) and `ONAPPUNINSTALL` (verified, then the portal is forgotten).
+/// - `POST /robots/<code>` takes robot calls: read, verified against the portal's
+///   application token, answered `200` at once; the robot's function then runs off the
+///   request, and its result completes the run (`bizproc.event.send`). An `Err` is written to
+///   the workflow log and still completes the run with empty values, so a run never waits
+///   for its timeout.
+#[must_use]
+pub struct RobotApp {
+    base_url: String,
+    credentials: AppCredentials,
+    store: Arc<dyn PortalStore>,
+    locale: PortalLocale,
+    limits: RequestLimits,
+    freshness: Option<Duration>,
+    robots: Vec<RobotRoute>,
+    configure_client: fn(crate::client::ClientBuilder) -> crate::client::ClientBuilder,
+}
+
+struct Shared {
+    config: HandlerConfig,
+    lifecycle: Lifecycle,
+    credentials: AppCredentials,
+    registrations: Vec<Registration>,
+    clients: Mutex<HashMap<String, Client>>,
+    configure_client: fn(crate::client::ClientBuilder) -> crate::client::ClientBuilder,
+}
+
+impl RobotApp {
+    /// An app reachable at `base_url` (robot handlers are `<base_url>/robots/<code>`), with the
+    /// app's OAuth credentials and a portal store.
+    pub fn new(base_url: impl Into<String>, credentials: AppCredentials, store: Arc<dyn PortalStore>) -> Self {
+        Self {
+            base_url: base_url.into().trim_end_matches('/').to_owned(),
+            credentials,
+            store,
+            locale: PortalLocale::default(),
+            limits: RequestLimits::default(),
+            freshness: None,
+            robots: Vec::new(),
+            configure_client: |builder| builder,
+        }
+    }
+
+    /// Serves robot `R` with `handler`, an async function from the typed input and the run
+    /// to `Result<R, E>`.
+    pub fn robot<R, E, F, Fut>(mut self, handler: F) -> Self
+    where
+        R: BizprocReturn + Send + Sync + 'static,
+        R::Input: Send + 'static,
+        E: Display + Send + 'static,
+        F: Fn(R::Input, Run<R>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<R, E>> + Send + 'static,
+    {
+        let handler = Arc::new(handler);
+        let dispatch: Dispatch = Arc::new(move |shared: Arc<Shared>, body: Bytes, content_type: Option<String>| {
+            let verified = extract::accept::<R>(&shared.config, &body, content_type.as_deref())?;
+            let handler = Arc::clone(&handler);
+            Ok(Box::pin(async move { complete(shared, verified, handler.as_ref()).await }) as BoxFuture)
+        });
+        self.robots.push(RobotRoute { code: R::CODE, registration: |url| R::registration(url), dispatch });
+        self
+    }
+
+    /// How dates in robot inputs are read (`DD.MM.YYYY` at UTC unless set).
+    pub fn locale(mut self, locale: PortalLocale) -> Self {
+        self.locale = locale;
+        self
+    }
+
+    /// Bounds on request bodies (1 MiB unless set).
+    pub fn limits(mut self, limits: RequestLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Refuses robot calls whose `ts` is further than `window` from now.
+    pub fn freshness(mut self, window: Duration) -> Self {
+        self.freshness = Some(window);
+        self
+    }
+
+    /// Adjusts the clients the app answers portals with (rate limit, retries, certificates).
+    pub fn configure_client(
+        mut self,
+        configure: fn(crate::client::ClientBuilder) -> crate::client::ClientBuilder,
+    ) -> Self {
+        self.configure_client = configure;
+        self
+    }
+
+    /// Every robot's registration, with its handler URL.
+    #[must_use]
+    pub fn registrations(&self) -> Vec<Registration> {
+        self.robots.iter().map(|r| (r.registration)(format!("{}/robots/{}", self.base_url, r.code))).collect()
+    }
+
+    /// The axum router.
+    pub fn router(self) -> Router {
+        let registrations = self.registrations();
+        let config = HandlerConfig {
+            store: Arc::clone(&self.store),
+            locale: self.locale,
+            limits: self.limits,
+            freshness: self.freshness,
+        };
+        let shared = Arc::new(Shared {
+            lifecycle: Lifecycle::new(Arc::clone(&self.store), self.credentials.clone()),
+            config,
+            credentials: self.credentials,
+            registrations,
+            clients: Mutex::new(HashMap::new()),
+            configure_client: self.configure_client,
+        });
+        let routes: Arc<HashMap<&'static str, Dispatch>> =
+            Arc::new(self.robots.into_iter().map(|r| (r.code, r.dispatch)).collect());
+        Router::new()
+            .route("/bitrix/events", post(app_event))
+            .route(
+                "/robots/{code}",
+                post(move |state: State<Arc<Shared>>, path: Path<String>, headers: HeaderMap, body: Bytes| {
+                    let routes = Arc::clone(&routes);
+                    async move { robot_call(state, path, &headers, body, &routes) }
+                }),
+            )
+            .layer(axum::extract::DefaultBodyLimit::max(shared.config.limits.max_body))
+            .with_state(shared)
+    }
+}
+
+fn content_type(headers: &HeaderMap) -> Option<String> {
+    headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned)
+}
+
+fn robot_call(
+    State(shared): State<Arc<Shared>>,
+    Path(code): Path<String>,
+    headers: &HeaderMap,
+    body: Bytes,
+    routes: &HashMap<&'static str, Dispatch>,
+) -> Response {
+    let Some(dispatch) = routes.get(code.as_str()) else {
+        return (StatusCode::NOT_FOUND, format!("no robot `{code}` here")).into_response();
+    };
+    match dispatch(Arc::clone(&shared), body, content_type(headers)) {
+        Ok(work) => {
+            tokio::spawn(work);
+            StatusCode::OK.into_response()
+        }
+        Err(rejection) => {
+            tracing::warn!(robot = %code, status = rejection.status.as_u16(), reason = %rejection.message, "robot call refused");
+            rejection.into_response()
+        }
+    }
+}
+
+/// Runs the robot and completes its run, whatever the robot's outcome.
+async fn complete<R, E, F, Fut>(shared: Arc<Shared>, verified: Verified<R>, handler: &F)
+where
+    R: BizprocReturn + Send + Sync,
+    E: Display,
+    F: Fn(R::Input, Run<R>) -> Fut,
+    Fut: Future<Output = Result<R, E>>,
+{
+    let Verified { invocation, portal } = verified;
+    let token = invocation.run.event_token.clone();
+    let waits = invocation.run.use_subscription;
+    let endpoint = invocation.run.auth.client_endpoint.clone();
+    let outcome = handler(invocation.input, invocation.run).await;
+    if !waits {
+        return; // nothing to complete: the workflow did not wait
+    }
+    let client = shared.client_for(&portal, &endpoint);
+    let ok = outcome.is_ok();
+    let sent = match outcome.map_err(|error| format!("robot {} failed: {error}", R::CODE)) {
+        Ok(result) => result.send_result(&client, &token).await,
+        Err(message) => client.event_send(token.as_str(), &ReturnValues::default(), Some(&message)).await,
+    };
+    match sent {
+        Ok(()) => tracing::info!(robot = R::CODE, workflow = token.workflow_id(), ok, "run completed"),
+        Err(error) => tracing::error!(robot = R::CODE, workflow = token.workflow_id(), %error, "run not completed"),
+    }
+}
+
+impl Shared {
+    /// One client per portal, so that its calls share one rate-limit bucket.
+    fn client_for(&self, portal: &PortalRecord, endpoint: &str) -> Client {
+        let mut clients = self.clients.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(client) = clients.get(&portal.member_id) {
+            return client.clone();
+        }
+        // Answers go to the endpoint the request names, as the docs advise.
+        let endpoint = if endpoint.is_empty() { portal.client_endpoint.as_str() } else { endpoint };
+        let tokens =
+            PortalTokens::new(&portal.member_id, endpoint, portal.access_token.clone(), portal.refresh_token.clone());
+        let builder = Client::builder()
+            .oauth(self.credentials.clone(), tokens)
+            .token_store(Arc::new(PortalTokenStore::new(Arc::clone(&self.config.store))));
+        let client = (self.configure_client)(builder).build().expect("the HTTP client builds");
+        clients.insert(portal.member_id.clone(), client.clone());
+        client
+    }
+}
+
+async fn app_event(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+    let event = match AppEvent::parse(&body, content_type(&headers).as_deref(), &shared.config.limits) {
+        Ok(event) => event,
+        Err(error) => return (StatusCode::BAD_REQUEST, error.to_string()).into_response(),
+    };
+    let outcome = match shared.lifecycle.handle(&event).await {
+        Ok(outcome) => outcome,
+        Err(error) => {
+            tracing::warn!(%error, "app event refused");
+            let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::FORBIDDEN);
+            return (status, error.to_string()).into_response();
+        }
+    };
+    match outcome {
+        LifecycleOutcome::Installed(portal) | LifecycleOutcome::Updated(portal) => {
+            shared.clients.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&portal.member_id);
+            let client = shared.client_for(&portal, "");
+            match client.sync_robots(&shared.registrations).await {
+                Ok(report) => {
+                    tracing::info!(portal = %portal.domain, added = ?report.added, updated = ?report.updated, "robots registered");
+                    StatusCode::OK.into_response()
+                }
+                Err(error) => {
+                    tracing::error!(portal = %portal.domain, %error, "robots not registered");
+                    (StatusCode::BAD_GATEWAY, error.to_string()).into_response()
+                }
+            }
+        }
+        LifecycleOutcome::Uninstalled { member_id, .. } => {
+            shared.clients.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&member_id);
+            StatusCode::OK.into_response()
+        }
+    }
+}
+
+impl std::fmt::Debug for RobotApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RobotApp")
+            .field("base_url", &self.base_url)
+            .field("robots", &self.robots.iter().map(|r| r.code).collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
