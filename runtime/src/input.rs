@@ -96,6 +96,12 @@ pub struct PropertyInput(IndexMap<String, InputValue>);
 
 impl PropertyInput {
     /// No properties.
+    ///
+    /// ```
+    /// let input = bizproc::PropertyInput::new();
+    /// assert!(input.is_empty());
+    /// assert!(input.get("inn").is_none());
+    /// ```
     #[must_use]
     pub fn new() -> Self {
         Self::default()
@@ -177,6 +183,14 @@ pub struct PropertyError {
 
 impl PropertyError {
     /// The error of one property.
+    ///
+    /// ```
+    /// use bizproc::{PropertyError, ValueError};
+    ///
+    /// let err = PropertyError::new("inn", ValueError::missing());
+    /// assert_eq!(err.property(), "inn");
+    /// assert_eq!(err.to_string(), "property `inn`: a value is required but none was sent");
+    /// ```
     pub fn new(property: impl Into<String>, error: ValueError) -> Self {
         Self { property: property.into(), error }
     }
@@ -223,6 +237,23 @@ pub struct InputError {
 
 impl InputError {
     /// The properties that failed, in declaration order.
+    ///
+    /// ```
+    /// use bizproc::{BizprocProperties, PortalLocale, PropertyInput};
+    ///
+    /// #[derive(BizprocProperties, Debug)]
+    /// struct Input {
+    ///     inn: String,
+    ///     score: i64,
+    /// }
+    ///
+    /// // Both fields fail; the error names each, in the order they are declared.
+    /// let raw = PropertyInput::from_iter([("score", "high")]);
+    /// let err = Input::from_input(&raw, &PortalLocale::default()).unwrap_err();
+    /// let failed: Vec<&str> = err.errors().iter().map(|e| e.property()).collect();
+    /// assert_eq!(failed, ["inn", "score"]);
+    /// assert_eq!(err.errors()[1].error().text(), Some("high"));
+    /// ```
     #[must_use]
     pub fn errors(&self) -> &[PropertyError] {
         &self.errors

@@ -46,6 +46,16 @@ pub enum PropertyType {
 
 impl PropertyType {
     /// The ten types that every robot may use, in the order the docs list them.
+    ///
+    /// ```
+    /// use bizproc::PropertyType;
+    ///
+    /// assert_eq!(PropertyType::BUILT_IN[0], PropertyType::Bool);
+    /// // Every built-in type reads back from its own name.
+    /// for ty in PropertyType::BUILT_IN {
+    ///     assert_eq!(PropertyType::from_name(ty.as_str()), Some(ty));
+    /// }
+    /// ```
     pub const BUILT_IN: [PropertyType; 10] = [
         Self::Bool,
         Self::Date,
@@ -105,6 +115,14 @@ impl fmt::Display for PropertyType {
 }
 
 /// The error of parsing a [`PropertyType`] from a name it does not know.
+///
+/// ```
+/// use bizproc::{PropertyType, UnknownPropertyType};
+///
+/// let err = "number".parse::<PropertyType>().unwrap_err();
+/// assert_eq!(err, UnknownPropertyType("number".to_owned()));
+/// assert!(err.to_string().starts_with("unknown property type `number`: expected one of bool, date"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
     "unknown property type `{0}`: expected one of bool, date, datetime, double, file, int, select, string, text, user, or a document type such as `UF:address`"
@@ -133,6 +151,15 @@ impl<'de> Deserialize<'de> for PropertyType {
 }
 
 /// The `Options` of a `select` property: option key (the stored value) to label, in order.
+///
+/// ```
+/// use bizproc::{Options, Property, PropertyType};
+///
+/// let options = Options::from_iter([("pdf".to_owned(), "PDF".to_owned()), ("docx".to_owned(), "Word".to_owned())]);
+/// assert_eq!(options.keys().collect::<Vec<_>>(), ["pdf", "docx"]);
+/// let format = Property::new("Format", PropertyType::Select).with_options(options);
+/// assert_eq!(serde_json::to_value(&format).unwrap()["Options"], serde_json::json!({"pdf": "PDF", "docx": "Word"}));
+/// ```
 pub type Options = IndexMap<String, String>;
 
 /// One entry of `PROPERTIES` or `RETURN_PROPERTIES`.
@@ -272,6 +299,16 @@ pub struct Properties(IndexMap<String, Property>);
 
 impl Properties {
     /// An empty set.
+    ///
+    /// ```
+    /// use bizproc::Properties;
+    ///
+    /// let props = Properties::new();
+    /// assert!(props.is_empty());
+    /// assert_eq!(serde_json::to_value(&props).unwrap(), serde_json::json!({}));
+    /// // The server writes an empty set as `[]`; it reads back as an empty set too.
+    /// assert_eq!(serde_json::from_str::<Properties>("[]").unwrap(), props);
+    /// ```
     #[must_use]
     pub fn new() -> Self {
         Self::default()

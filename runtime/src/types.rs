@@ -90,6 +90,14 @@ impl fmt::Display for UserId {
 }
 
 /// The error of reading a [`UserId`] from text that is neither `user_<id>` nor `<id>`.
+///
+/// ```
+/// use bizproc::{ParseUserIdError, UserId};
+///
+/// assert_eq!("group_3".parse::<UserId>(), Err(ParseUserIdError));
+/// assert_eq!("user_".parse::<UserId>(), Err(ParseUserIdError));
+/// assert_eq!(ParseUserIdError.to_string(), "expected `user_<id>` or a user id");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("expected `user_<id>` or a user id")]
 pub struct ParseUserIdError;

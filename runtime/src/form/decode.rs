@@ -25,6 +25,14 @@ impl Default for FormLimits {
 }
 
 /// Why a form body could not be read; names the key or position at fault.
+///
+/// ```
+/// use bizproc::form::{self, FormError};
+///
+/// assert_eq!(form::decode(b"a=1&a=2"), Err(FormError::DuplicateKey { key: "a".to_owned() }));
+/// assert_eq!(form::decode(b"a=1&a[b]=2"), Err(FormError::ConflictingKey { key: "a[b]".to_owned() }));
+/// assert_eq!(form::decode(b"a[b=1").unwrap_err().to_string(), "field `a[b` has unbalanced brackets");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum FormError {

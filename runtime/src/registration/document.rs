@@ -31,48 +31,94 @@ impl DocumentType {
     }
 
     /// CRM leads.
+    ///
+    /// ```
+    /// let lead = bizproc::DocumentType::lead();
+    /// assert_eq!([lead.module(), lead.entity(), lead.document()], ["crm", "CCrmDocumentLead", "LEAD"]);
+    /// ```
     #[must_use]
     pub fn lead() -> Self {
         Self::new("crm", "CCrmDocumentLead", "LEAD")
     }
 
     /// CRM deals.
+    ///
+    /// ```
+    /// let deal = bizproc::DocumentType::deal();
+    /// assert_eq!([deal.module(), deal.entity(), deal.document()], ["crm", "CCrmDocumentDeal", "DEAL"]);
+    /// ```
     #[must_use]
     pub fn deal() -> Self {
         Self::new("crm", "CCrmDocumentDeal", "DEAL")
     }
 
     /// CRM quotes.
+    ///
+    /// ```
+    /// let quote = bizproc::DocumentType::quote();
+    /// assert_eq!(quote.entity(), r"Bitrix\Crm\Integration\BizProc\Document\Quote");
+    /// assert_eq!(quote.document(), "QUOTE");
+    /// ```
     #[must_use]
     pub fn quote() -> Self {
         Self::new("crm", "Bitrix\\Crm\\Integration\\BizProc\\Document\\Quote", "QUOTE")
     }
 
     /// CRM smart invoices.
+    ///
+    /// ```
+    /// let invoice = bizproc::DocumentType::smart_invoice();
+    /// assert_eq!(invoice.entity(), r"Bitrix\Crm\Integration\BizProc\Document\SmartInvoice");
+    /// assert_eq!(invoice.document(), "SMART_INVOICE");
+    /// ```
     #[must_use]
     pub fn smart_invoice() -> Self {
         Self::new("crm", "Bitrix\\Crm\\Integration\\BizProc\\Document\\SmartInvoice", "SMART_INVOICE")
     }
 
     /// The smart process with this id.
+    ///
+    /// ```
+    /// let process = bizproc::DocumentType::smart_process(128);
+    /// assert_eq!(process.entity(), r"Bitrix\Crm\Integration\BizProc\Document\Dynamic");
+    /// assert_eq!(process.document(), "DYNAMIC_128");
+    /// ```
     #[must_use]
     pub fn smart_process(id: u32) -> Self {
         Self::new("crm", "Bitrix\\Crm\\Integration\\BizProc\\Document\\Dynamic", format!("DYNAMIC_{id}"))
     }
 
     /// The module, e.g. `crm`.
+    ///
+    /// ```
+    /// use bizproc::DocumentType;
+    ///
+    /// assert_eq!(DocumentType::quote().module(), "crm");
+    /// assert_eq!(DocumentType::new("lists", "BizprocDocument", "iblock_164").module(), "lists");
+    /// ```
     #[must_use]
     pub fn module(&self) -> &str {
         &self.module
     }
 
     /// The document class, e.g. `CCrmDocumentDeal`.
+    ///
+    /// ```
+    /// assert_eq!(bizproc::DocumentType::deal().entity(), "CCrmDocumentDeal");
+    /// ```
     #[must_use]
     pub fn entity(&self) -> &str {
         &self.entity
     }
 
     /// The type within the class, e.g. `DEAL`.
+    ///
+    /// ```
+    /// use bizproc::DocumentType;
+    ///
+    /// assert_eq!(DocumentType::deal().document(), "DEAL");
+    /// assert_eq!(DocumentType::smart_process(1032).document(), "DYNAMIC_1032");
+    /// ```
     #[must_use]
     pub fn document(&self) -> &str {
         &self.document
@@ -114,6 +160,14 @@ pub enum FilterRule {
 
 impl FilterRule {
     /// A (partial) document type rule.
+    ///
+    /// ```
+    /// use bizproc::FilterRule;
+    ///
+    /// let crm = FilterRule::document(["crm"]);
+    /// assert_eq!(crm, FilterRule::Document(vec!["crm".to_owned()]));
+    /// assert_eq!(serde_json::to_value(&crm).unwrap(), serde_json::json!(["crm"]));
+    /// ```
     pub fn document<S: Into<String>>(parts: impl IntoIterator<Item = S>) -> Self {
         Self::Document(parts.into_iter().map(Into::into).collect())
     }
@@ -162,12 +216,25 @@ pub struct Filter {
 
 impl Filter {
     /// A filter with no rules.
+    ///
+    /// ```
+    /// let filter = bizproc::Filter::new();
+    /// assert!(filter.included().is_empty() && filter.excluded().is_empty());
+    /// assert_eq!(serde_json::to_value(&filter).unwrap(), serde_json::json!({}));
+    /// ```
     #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Adds an `INCLUDE` rule.
+    ///
+    /// ```
+    /// use bizproc::{Filter, FilterRule};
+    ///
+    /// let filter = Filter::new().include(FilterRule::Cloud).include(FilterRule::document(["crm"]));
+    /// assert_eq!(serde_json::to_value(&filter).unwrap(), serde_json::json!({"INCLUDE": ["b24", ["crm"]]}));
+    /// ```
     #[must_use]
     pub fn include(mut self, rule: FilterRule) -> Self {
         self.include.push(rule);
@@ -175,6 +242,13 @@ impl Filter {
     }
 
     /// Adds an `EXCLUDE` rule.
+    ///
+    /// ```
+    /// use bizproc::{Filter, FilterRule};
+    ///
+    /// let filter = Filter::new().exclude(FilterRule::OnPremise);
+    /// assert_eq!(serde_json::to_value(&filter).unwrap(), serde_json::json!({"EXCLUDE": ["box"]}));
+    /// ```
     #[must_use]
     pub fn exclude(mut self, rule: FilterRule) -> Self {
         self.exclude.push(rule);
@@ -182,12 +256,27 @@ impl Filter {
     }
 
     /// The `INCLUDE` rules.
+    ///
+    /// ```
+    /// use bizproc::{Filter, FilterRule};
+    ///
+    /// let filter = Filter::new().include(FilterRule::Cloud).exclude(FilterRule::OnPremise);
+    /// assert_eq!(filter.included(), [FilterRule::Cloud]);
+    /// ```
     #[must_use]
     pub fn included(&self) -> &[FilterRule] {
         &self.include
     }
 
     /// The `EXCLUDE` rules.
+    ///
+    /// ```
+    /// use bizproc::{Filter, FilterRule};
+    ///
+    /// let filter: Filter = serde_json::from_value(serde_json::json!({"EXCLUDE": ["box", ["lists"]]})).unwrap();
+    /// assert_eq!(filter.excluded(), [FilterRule::OnPremise, FilterRule::document(["lists"])]);
+    /// assert!(filter.included().is_empty());
+    /// ```
     #[must_use]
     pub fn excluded(&self) -> &[FilterRule] {
         &self.exclude

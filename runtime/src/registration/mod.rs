@@ -13,10 +13,38 @@ pub use problem::{InvalidRegistration, RegistrationProblem};
 use crate::{Localized, Properties};
 
 /// The server stores `PROPERTIES` and `RETURN_PROPERTIES` in columns of this many bytes.
+///
+/// ```
+/// use bizproc::{Properties, Property, PropertyType, Registration, RegistrationProblem, STORED_PROPERTIES_LIMIT};
+///
+/// let long = Property::new("Comment", PropertyType::Text).with_description("x".repeat(STORED_PROPERTIES_LIMIT));
+/// let reg = Registration::new("big", "Big", "https://app.example.com/robot")
+///     .properties(Properties::from_iter([("comment", long)]));
+/// let err = reg.validate().unwrap_err();
+/// assert!(matches!(err.problems(), [RegistrationProblem::TooLarge { key: "PROPERTIES", .. }]));
+/// ```
 pub const STORED_PROPERTIES_LIMIT: usize = 65_535;
 /// The longest `HANDLER` or `PLACEMENT_HANDLER` the server stores.
+///
+/// ```
+/// use bizproc::{HANDLER_LIMIT, Registration};
+///
+/// let base = "https://app.example.com/";
+/// let longest = format!("{base}{}", "a".repeat(HANDLER_LIMIT - base.len()));
+/// assert!(Registration::new("a", "A", longest.clone()).validate().is_ok());
+/// assert!(Registration::new("a", "A", longest + "a").validate().is_err());
+/// ```
 pub const HANDLER_LIMIT: usize = 1000;
 /// The longest `CODE` the server stores.
+///
+/// ```
+/// use bizproc::{CODE_LIMIT, Registration, RegistrationProblem};
+///
+/// let longest = "a".repeat(CODE_LIMIT);
+/// assert!(Registration::new(longest.clone(), "A", "https://app.example.com/robot").validate().is_ok());
+/// let err = Registration::new(longest + "a", "A", "https://app.example.com/robot").validate().unwrap_err();
+/// assert!(matches!(err.problems(), [RegistrationProblem::Code { .. }]));
+/// ```
 pub const CODE_LIMIT: usize = 128;
 
 /// A robot or activity registration: the parameters of `bizproc.robot.add`.
@@ -55,6 +83,23 @@ pub struct Registration {
 
 impl Registration {
     /// A registration that waits for `bizproc.event.send`, with no properties.
+    ///
+    /// ```
+    /// use bizproc::Registration;
+    ///
+    /// let reg = Registration::new("ping", "Ping", "https://app.example.com/robots/ping");
+    /// assert!(reg.waits_for_result());
+    /// assert!(reg.input_properties().is_empty() && reg.output_properties().is_empty());
+    /// assert_eq!(
+    ///     reg.robot_add_payload(),
+    ///     serde_json::json!({
+    ///         "CODE": "ping",
+    ///         "HANDLER": "https://app.example.com/robots/ping",
+    ///         "USE_SUBSCRIPTION": "Y",
+    ///         "NAME": "Ping",
+    ///     }),
+    /// );
+    /// ```
     pub fn new(code: impl Into<String>, name: impl Into<Localized>, handler: impl Into<String>) -> Self {
         Self {
             code: code.into(),
@@ -85,6 +130,15 @@ impl Registration {
     }
 
     /// Sets `PROPERTIES`.
+    ///
+    /// ```
+    /// use bizproc::{Properties, Property, PropertyType, Registration};
+    ///
+    /// let inputs = Properties::from_iter([("inn", Property::new("INN", PropertyType::String))]);
+    /// let reg = Registration::new("a", "A", "https://app.example.com/robot").properties(inputs);
+    /// assert_eq!(reg.input_properties().ids().collect::<Vec<_>>(), ["inn"]);
+    /// assert_eq!(reg.robot_add_payload()["PROPERTIES"]["inn"]["Type"], "string");
+    /// ```
     #[must_use]
     pub fn properties(mut self, properties: Properties) -> Self {
         self.properties = properties;
@@ -92,6 +146,15 @@ impl Registration {
     }
 
     /// Sets `RETURN_PROPERTIES`.
+    ///
+    /// ```
+    /// use bizproc::{Properties, Property, PropertyType, Registration};
+    ///
+    /// let outputs = Properties::from_iter([("score", Property::new("Score", PropertyType::Int))]);
+    /// let reg = Registration::new("a", "A", "https://app.example.com/robot").return_properties(outputs);
+    /// assert_eq!(reg.output_properties().len(), 1);
+    /// assert_eq!(reg.robot_add_payload()["RETURN_PROPERTIES"]["score"]["Type"], "int");
+    /// ```
     #[must_use]
     pub fn return_properties(mut self, properties: Properties) -> Self {
         self.return_properties = properties;
@@ -99,6 +162,13 @@ impl Registration {
     }
 
     /// Sets `HANDLER`.
+    ///
+    /// ```
+    /// let reg = bizproc::Registration::new("a", "A", "https://old.example.com/robot")
+    ///     .handler("https://new.example.com/robot");
+    /// assert_eq!(reg.handler_url(), "https://new.example.com/robot");
+    /// assert_eq!(reg.robot_add_payload()["HANDLER"], "https://new.example.com/robot");
+    /// ```
     #[must_use]
     pub fn handler(mut self, handler: impl Into<String>) -> Self {
         self.handler = handler.into();
@@ -118,6 +188,12 @@ impl Registration {
     }
 
     /// Sets `USE_SUBSCRIPTION`: whether a run waits for `bizproc.event.send` (default `true`).
+    ///
+    /// ```
+    /// let reg = bizproc::Registration::new("a", "A", "https://app.example.com/robot").use_subscription(false);
+    /// assert!(!reg.waits_for_result());
+    /// assert_eq!(reg.robot_add_payload()["USE_SUBSCRIPTION"], "N");
+    /// ```
     #[must_use]
     pub fn use_subscription(mut self, wait: bool) -> Self {
         self.use_subscription = wait;
@@ -125,6 +201,13 @@ impl Registration {
     }
 
     /// Sets `DOCUMENT_TYPE`.
+    ///
+    /// ```
+    /// use bizproc::{DocumentType, Registration};
+    ///
+    /// let reg = Registration::new("a", "A", "https://app.example.com/robot").document_type(DocumentType::lead());
+    /// assert_eq!(reg.robot_add_payload()["DOCUMENT_TYPE"], serde_json::json!(["crm", "CCrmDocumentLead", "LEAD"]));
+    /// ```
     #[must_use]
     pub fn document_type(mut self, document_type: DocumentType) -> Self {
         self.document_type = Some(document_type);
@@ -132,6 +215,14 @@ impl Registration {
     }
 
     /// Sets `FILTER`.
+    ///
+    /// ```
+    /// use bizproc::{Filter, FilterRule, Registration};
+    ///
+    /// let cloud_only = Filter::new().exclude(FilterRule::OnPremise);
+    /// let reg = Registration::new("a", "A", "https://app.example.com/robot").filter(cloud_only);
+    /// assert_eq!(reg.robot_add_payload()["FILTER"], serde_json::json!({"EXCLUDE": ["box"]}));
+    /// ```
     #[must_use]
     pub fn filter(mut self, filter: Filter) -> Self {
         self.filter = Some(filter);
@@ -155,6 +246,14 @@ impl Registration {
 
     /// Sets `USE_PLACEMENT` alone; [`validate`](Self::validate) reports a missing
     /// `PLACEMENT_HANDLER`.
+    ///
+    /// ```
+    /// use bizproc::{Registration, RegistrationProblem};
+    ///
+    /// let reg = Registration::new("a", "A", "https://app.example.com/robot").use_placement(true);
+    /// assert_eq!(reg.robot_add_payload()["USE_PLACEMENT"], "Y");
+    /// assert!(matches!(reg.validate().unwrap_err().problems(), [RegistrationProblem::MissingPlacementHandler]));
+    /// ```
     #[must_use]
     pub fn use_placement(mut self, use_placement: bool) -> Self {
         self.use_placement = use_placement;
@@ -162,6 +261,14 @@ impl Registration {
     }
 
     /// Sets `PLACEMENT_HANDLER` alone.
+    ///
+    /// ```
+    /// let reg = bizproc::Registration::new("a", "A", "https://app.example.com/robot")
+    ///     .placement_handler("https://app.example.com/settings");
+    /// let payload = reg.robot_add_payload();
+    /// assert_eq!(payload["PLACEMENT_HANDLER"], "https://app.example.com/settings");
+    /// assert!(payload.get("USE_PLACEMENT").is_none(), "USE_PLACEMENT stays off");
+    /// ```
     #[must_use]
     pub fn placement_handler(mut self, handler: impl Into<String>) -> Self {
         self.placement_handler = Some(handler.into());
@@ -169,36 +276,129 @@ impl Registration {
     }
 
     /// `CODE`.
+    ///
+    /// ```
+    /// use bizproc::BizprocReturn;
+    ///
+    /// /// Pings the app.
+    /// #[derive(BizprocReturn)]
+    /// #[bizproc(code = "ping", name = "Ping")]
+    /// struct Pong {
+    ///     ok: bool,
+    /// }
+    ///
+    /// let reg = Pong::registration("https://app.example.com/robots/ping");
+    /// assert_eq!(reg.code(), "ping");
+    /// assert_eq!(reg.code(), Pong::CODE);
+    /// ```
     #[must_use]
     pub fn code(&self) -> &str {
         &self.code
     }
 
     /// `NAME`.
+    ///
+    /// ```
+    /// use bizproc::{Localized, Registration};
+    ///
+    /// let name = Localized::by_language([("en", "Ping"), ("de", "Anpingen")]);
+    /// let reg = Registration::new("ping", name, "https://app.example.com/robots/ping");
+    /// assert_eq!(reg.name().get("de"), Some("Anpingen"));
+    /// assert_eq!(reg.name().get("fr"), Some("Ping"));
+    /// ```
     #[must_use]
     pub fn name(&self) -> &Localized {
         &self.name
     }
 
     /// `HANDLER`.
+    ///
+    /// ```
+    /// use bizproc::BizprocReturn;
+    ///
+    /// /// Pings the app.
+    /// #[derive(BizprocReturn)]
+    /// #[bizproc(code = "ping", name = "Ping")]
+    /// struct Pong {
+    ///     ok: bool,
+    /// }
+    ///
+    /// let reg = Pong::registration("https://app.example.com/robots/ping");
+    /// assert_eq!(reg.handler_url(), "https://app.example.com/robots/ping");
+    /// ```
     #[must_use]
     pub fn handler_url(&self) -> &str {
         &self.handler
     }
 
     /// `PROPERTIES`.
+    ///
+    /// ```
+    /// use bizproc::{BizprocProperties, BizprocReturn};
+    ///
+    /// #[derive(BizprocProperties)]
+    /// struct Query {
+    ///     inn: String,
+    /// }
+    ///
+    /// /// Scores a counterparty.
+    /// #[derive(BizprocReturn)]
+    /// #[bizproc(code = "score", name = "Score", input = Query)]
+    /// struct Score {
+    ///     score: i64,
+    ///     comment: Option<String>,
+    /// }
+    ///
+    /// let reg = Score::registration("https://app.example.com/robots/score");
+    ///
+    /// assert_eq!(reg.input_properties(), &Query::properties());
+    /// assert_eq!(reg.input_properties().ids().collect::<Vec<_>>(), ["inn"]);
+    /// ```
     #[must_use]
     pub fn input_properties(&self) -> &Properties {
         &self.properties
     }
 
     /// `RETURN_PROPERTIES`.
+    ///
+    /// ```
+    /// use bizproc::{BizprocProperties, BizprocReturn};
+    ///
+    /// #[derive(BizprocProperties)]
+    /// struct Query {
+    ///     inn: String,
+    /// }
+    ///
+    /// /// Scores a counterparty.
+    /// #[derive(BizprocReturn)]
+    /// #[bizproc(code = "score", name = "Score", input = Query)]
+    /// struct Score {
+    ///     score: i64,
+    ///     comment: Option<String>,
+    /// }
+    ///
+    /// let reg = Score::registration("https://app.example.com/robots/score");
+    ///
+    /// assert_eq!(reg.output_properties().ids().collect::<Vec<_>>(), ["score", "comment"]);
+    /// assert!(!reg.output_properties().get("comment").unwrap().required);
+    /// ```
     #[must_use]
     pub fn output_properties(&self) -> &Properties {
         &self.return_properties
     }
 
     /// Whether runs wait for `bizproc.event.send`.
+    ///
+    /// ```
+    /// use bizproc::BizprocReturn;
+    ///
+    /// /// Logs a line and lets the workflow go on at once.
+    /// #[derive(BizprocReturn)]
+    /// #[bizproc(code = "log", name = "Log", use_subscription = false)]
+    /// struct Log {}
+    ///
+    /// assert!(!Log::registration("https://app.example.com/robots/log").waits_for_result());
+    /// ```
     #[must_use]
     pub fn waits_for_result(&self) -> bool {
         self.use_subscription
@@ -208,6 +408,16 @@ impl Registration {
     ///
     /// Optional keys appear only when set; `PROPERTIES` and `RETURN_PROPERTIES` only when not
     /// empty.
+    ///
+    /// ```
+    /// use bizproc::Registration;
+    ///
+    /// let reg = Registration::new("ping", "Ping", "https://app.example.com/robots/ping").description("Pings the app");
+    /// let payload = reg.robot_add_payload();
+    /// assert_eq!(payload["DESCRIPTION"], "Pings the app");
+    /// assert!(payload.get("PROPERTIES").is_none(), "an empty PROPERTIES is left out");
+    /// assert!(payload.get("AUTH_USER_ID").is_none(), "so is an unset AUTH_USER_ID");
+    /// ```
     #[must_use]
     pub fn robot_add_payload(&self) -> Value {
         let mut params = Map::new();
@@ -217,6 +427,11 @@ impl Registration {
     }
 
     /// The parameters of `bizproc.activity.add`: the same as for robots.
+    ///
+    /// ```
+    /// let reg = bizproc::Registration::new("ping", "Ping", "https://app.example.com/robots/ping").auth_user_id(1);
+    /// assert_eq!(reg.activity_add_payload(), reg.robot_add_payload());
+    /// ```
     #[must_use]
     pub fn activity_add_payload(&self) -> Value {
         self.robot_add_payload()

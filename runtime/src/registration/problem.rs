@@ -6,6 +6,14 @@ use super::{CODE_LIMIT, HANDLER_LIMIT, STORED_PROPERTIES_LIMIT};
 use crate::Properties;
 
 /// One thing wrong with a registration.
+///
+/// ```
+/// use bizproc::{Registration, RegistrationProblem};
+///
+/// let err = Registration::new("bad code!", "", "https://app.example.com/robot").validate().unwrap_err();
+/// assert!(matches!(err.problems(), [RegistrationProblem::Code { .. }, RegistrationProblem::EmptyName]));
+/// assert_eq!(err.problems()[1].to_string(), "NAME is empty");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RegistrationProblem {
@@ -77,6 +85,14 @@ impl fmt::Display for RegistrationProblem {
 }
 
 /// Every problem of one registration.
+///
+/// ```
+/// let reg = bizproc::Registration::new("ping", "Ping", "ftp://files.example.com/robot");
+/// assert_eq!(
+///     reg.validate().unwrap_err().to_string(),
+///     "invalid registration `ping`: HANDLER `ftp://files.example.com/robot` must use http or https",
+/// );
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvalidRegistration {
     code: String,
@@ -89,6 +105,16 @@ impl InvalidRegistration {
     }
 
     /// The problems, in the order the server would meet them.
+    ///
+    /// ```
+    /// use bizproc::{Registration, RegistrationProblem};
+    ///
+    /// let err = Registration::new("", "Ping", "http://localhost/robot").validate().unwrap_err();
+    /// assert!(matches!(
+    ///     err.problems(),
+    ///     [RegistrationProblem::Code { .. }, RegistrationProblem::HandlerUrl { key: "HANDLER", .. }],
+    /// ));
+    /// ```
     #[must_use]
     pub fn problems(&self) -> &[RegistrationProblem] {
         &self.problems

@@ -96,6 +96,14 @@ impl Default for PortalLocale {
 }
 
 /// The order of day, month and year in a portal's date format.
+///
+/// ```
+/// use bizproc::{DateFormat, DateOrder};
+///
+/// let format: DateFormat = "YYYY/MM/DD".parse().unwrap();
+/// assert_eq!(format.order(), DateOrder::YearMonthDay);
+/// assert_eq!(DateFormat::new(DateOrder::MonthDayYear, '-').to_string(), "MM-DD-YYYY");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DateOrder {
     /// `DD.MM.YYYY` and the like.
@@ -125,10 +133,34 @@ pub struct DateFormat {
 
 impl DateFormat {
     /// `DD.MM.YYYY`, the format of Russian, German and most European portals.
+    ///
+    /// ```
+    /// use bizproc::DateFormat;
+    ///
+    /// let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+    /// assert_eq!(DateFormat::DAY_MONTH_YEAR.format_date(day), "28.11.2026");
+    /// assert_eq!("DD.MM.YYYY".parse(), Ok(DateFormat::DAY_MONTH_YEAR));
+    /// ```
     pub const DAY_MONTH_YEAR: Self = Self { order: DateOrder::DayMonthYear, separator: '.' };
     /// `MM/DD/YYYY`, the format of US portals.
+    ///
+    /// ```
+    /// use bizproc::DateFormat;
+    ///
+    /// let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+    /// assert_eq!(DateFormat::MONTH_DAY_YEAR.format_date(day), "11/28/2026");
+    /// assert_eq!(DateFormat::MONTH_DAY_YEAR.parse_date("11/28/2026"), Some(day));
+    /// ```
     pub const MONTH_DAY_YEAR: Self = Self { order: DateOrder::MonthDayYear, separator: '/' };
     /// `YYYY-MM-DD`.
+    ///
+    /// ```
+    /// use bizproc::DateFormat;
+    ///
+    /// let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+    /// assert_eq!(DateFormat::YEAR_MONTH_DAY.format_date(day), "2026-11-28");
+    /// assert_eq!(DateFormat::YEAR_MONTH_DAY.to_string(), "YYYY-MM-DD");
+    /// ```
     pub const YEAR_MONTH_DAY: Self = Self { order: DateOrder::YearMonthDay, separator: '-' };
 
     /// A format with this order and separator.
@@ -221,6 +253,14 @@ impl fmt::Display for DateFormat {
 }
 
 /// The error of reading a [`DateFormat`] from a name it does not know.
+///
+/// ```
+/// use bizproc::{DateFormat, UnknownDateFormat};
+///
+/// // Only Bitrix24's own names are read, not PHP's `d.m.Y`.
+/// assert_eq!("d.m.Y".parse::<DateFormat>(), Err(UnknownDateFormat("d.m.Y".to_owned())));
+/// assert!("DD.MM/YYYY".parse::<DateFormat>().unwrap_err().to_string().starts_with("unknown date format"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown date format `{0}`: expected DD, MM and YYYY joined by `.`, `/` or `-`, such as `DD.MM.YYYY`")]
 pub struct UnknownDateFormat(pub String);
