@@ -54,6 +54,9 @@ pub enum FormError {
         /// The key.
         key: String,
     },
+    /// A pair with no name (`=value`).
+    #[error("a field has no name")]
+    EmptyName,
     /// The same key twice.
     #[error("field `{key}` is given more than once")]
     DuplicateKey {
@@ -162,6 +165,9 @@ fn key_path(key: &str, max_depth: usize) -> Result<Vec<&str>, FormError> {
         Some(open) => (&key[..open], &key[open..]),
         None => (key, ""),
     };
+    if base.is_empty() && !key.starts_with('[') {
+        return Err(FormError::EmptyName);
+    }
     if base.is_empty() || base.contains(']') {
         return Err(broken());
     }

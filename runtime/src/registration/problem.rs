@@ -161,7 +161,7 @@ pub(crate) fn code(code: &str) -> Option<RegistrationProblem> {
 
 pub(crate) fn handler_url(key: &'static str, url: &str) -> Option<RegistrationProblem> {
     let problem = |reason| Some(RegistrationProblem::HandlerUrl { key, url: shorten(url), reason });
-    if url.len() > HANDLER_LIMIT {
+    if url.chars().count() > HANDLER_LIMIT {
         return problem("is longer than 1000 characters");
     }
     let Ok(parsed) = url::Url::parse(url) else {
