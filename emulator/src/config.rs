@@ -110,7 +110,10 @@ pub struct PortalConfig {
 }
 
 impl PortalConfig {
-    /// A portal at `domain` with random credentials.
+    /// A portal at `domain` with random credentials, a `DD.MM.YYYY` portal at +03:00.
+    ///
+    /// # Panics
+    /// Never: +03:00 is a valid offset.
     pub fn new(domain: impl Into<String>) -> Self {
         Self {
             domain: domain.into(),

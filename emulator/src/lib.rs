@@ -17,13 +17,16 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod app_events;
 mod batch;
 mod config;
 mod control;
+mod convert;
 mod emulator;
 mod error;
 mod events;
 mod faults;
+mod inspect;
 mod keys;
 mod limits;
 mod log;
@@ -35,9 +38,14 @@ mod runs;
 mod server;
 mod state;
 
+pub use app_events::{AppEvent, AppEventError, AppEventOutcome};
 pub use config::{OperatingLimit, PortalConfig, RateLimit};
 pub use emulator::{Credentials, Emulator, EmulatorBuilder, StartError};
 pub use error::ApiError;
-pub use faults::Fault;
+pub use faults::{Fault, RandomFaults};
 pub use log::{AuthKind, LogEntry};
-pub use registration::Kind;
+pub use registration::{Kind, StoredRegistration};
+pub use runs::{
+    DEFAULT_LOG_MESSAGE, Document, IgnoreReason, IgnoredCall, MAX_TIMEOUT_DURATION, RunError, RunId, RunOptions,
+    RunRecord, RunState, ValueMisfit,
+};

@@ -93,20 +93,24 @@ fn admit_and_call(
         return (Err(ApiError::query_limit()), None);
     }
     let mut report = None;
-    if let Some(limit) = operating_limit {
+    // The outer `batch` does not count toward `operating`; its commands count for their own
+    // methods (spec §7.4).
+    if let Some(limit) = operating_limit.filter(|_| method != "batch") {
         match portal.operating.charge(method, limit, unix_now()) {
             Ok(charged) => report = Some(charged),
-            Err(reset_at) => {
-                let error = ApiError::new(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "OPERATION_TIME_LIMIT",
-                    format!("Method is blocked due to operation time limit. Reset at {reset_at}"),
-                );
-                return (Err(error), None);
-            }
+            Err(reset_at) => return (Err(operation_time_limit(reset_at)), None),
         }
     }
     (methods::call(state, caller, method, params), report)
+}
+
+/// `429 OPERATION_TIME_LIMIT` for a method over its execution-time budget until `reset_at`.
+pub(crate) fn operation_time_limit(reset_at: u64) -> ApiError {
+    ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "OPERATION_TIME_LIMIT",
+        format!("Method is blocked due to operation time limit. Reset at {reset_at}"),
+    )
 }
 
 /// Records a call in the request log.
@@ -195,7 +199,7 @@ fn authenticate(
                 user_id: portal.config.webhook_user_id,
                 kind: AuthKind::Webhook,
             }),
-            None => Err(ApiError::new(StatusCode::UNAUTHORIZED, "INVALID_CREDENTIALS", "Invalid request credentials")),
+            None => Err(ApiError::new(StatusCode::FORBIDDEN, "INVALID_CREDENTIALS", "Invalid request credentials")),
         };
     }
     let bearer = headers
@@ -218,11 +222,17 @@ fn authenticate(
 }
 
 /// The `time` object of a successful answer.
-fn time_object(started: SystemTime, clock: Instant, offset: FixedOffset, operating: Option<&OperatingReport>) -> Value {
+pub(crate) fn time_object(
+    started: SystemTime,
+    clock: Instant,
+    offset: FixedOffset,
+    operating: Option<&OperatingReport>,
+) -> Value {
     let start: DateTime<Utc> = started.into();
     let elapsed = clock.elapsed().as_secs_f64();
     let finish = start + chrono::Duration::microseconds(i64::try_from(clock.elapsed().as_micros()).unwrap_or(0));
-    let seconds = |t: DateTime<Utc>| t.timestamp_micros() as f64 / 1e6;
+    let seconds =
+        |t: DateTime<Utc>| SystemTime::from(t).duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64());
     let mut time = json!({
         "start": seconds(start),
         "finish": seconds(finish),

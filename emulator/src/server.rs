@@ -23,7 +23,6 @@ pub(crate) fn router(shared: Shared) -> Router {
 
 /// A running server.
 pub(crate) struct Running {
-    pub addr: SocketAddr,
     shutdown: axum_server::Handle<SocketAddr>,
     task: JoinHandle<()>,
 }
@@ -55,24 +54,20 @@ pub(crate) fn serve(
     tls: Option<axum_server::tls_rustls::RustlsConfig>,
     router: Router,
 ) -> std::io::Result<Running> {
-    let addr = listener.local_addr()?;
     let handle = axum_server::Handle::new();
     let service = router.into_make_service();
-    let task = match tls {
-        Some(config) => {
-            let server = axum_server::from_tcp_rustls(listener, config)?.handle(handle.clone());
-            tokio::spawn(async move {
-                let _ = server.serve(service).await;
-            })
-        }
-        None => {
-            let server = axum_server::from_tcp(listener)?.handle(handle.clone());
-            tokio::spawn(async move {
-                let _ = server.serve(service).await;
-            })
-        }
+    let task = if let Some(config) = tls {
+        let server = axum_server::from_tcp_rustls(listener, config)?.handle(handle.clone());
+        tokio::spawn(async move {
+            let _ = server.serve(service).await;
+        })
+    } else {
+        let server = axum_server::from_tcp(listener)?.handle(handle.clone());
+        tokio::spawn(async move {
+            let _ = server.serve(service).await;
+        })
     };
-    Ok(Running { addr, shutdown: handle, task })
+    Ok(Running { shutdown: handle, task })
 }
 
 /// A self-signed certificate for 127.0.0.1 and localhost; the certificate goes to `path` as
