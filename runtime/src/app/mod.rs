@@ -13,12 +13,12 @@
 //!
 //! #[derive(BizprocReturn)]
 //! #[bizproc(code = "shout", name = "Shout", input = Input)]
-//! struct Shouted { text: String }
+//! struct Shouted { shouted: String }
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let store = Arc::new(SqlitePortalStore::open("portals.db")?);
 //! let app = RobotApp::new("https://app.example.com", AppCredentials::new("local.app.1", "secret"), store)
-//!     .robot(|input: Input, _run| async move { Ok::<_, std::convert::Infallible>(Shouted { text: input.text.to_uppercase() }) });
+//!     .robot(|input: Input, _run| async move { Ok::<_, std::convert::Infallible>(Shouted { shouted: input.text.to_uppercase() }) });
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
 //! axum::serve(listener, app.router()).await?;
 //! # Ok(())
