@@ -225,7 +225,10 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Api { code, status, .. } => {
-                matches!(code, ErrorCode::QueryLimitExceeded | ErrorCode::OperationTimeLimit) || *status >= 500
+                // A manual overload block and a deleted portal do not lift on their own.
+                let permanent = matches!(code, ErrorCode::OverloadLimit | ErrorCode::PortalDeleted);
+                matches!(code, ErrorCode::QueryLimitExceeded | ErrorCode::OperationTimeLimit)
+                    || (*status >= 500 && !permanent)
             }
             Self::Transport { .. } => true,
             Self::Decode { status, .. } => *status >= 500,

@@ -75,7 +75,12 @@ impl Inner {
         loop {
             attempt += 1;
             self.limiter.acquire().await;
-            if let Some(wait) = self.operating_wait(method) {
+            // A method the portal blocked: wait for its reset if the policy allows that long;
+            // otherwise let the portal answer (the call fails below without waiting).
+            if let Some(wait) = self.operating_wait(method)
+                && waited + wait <= self.policy.max_wait
+            {
+                waited += wait;
                 tokio::time::sleep(wait).await;
             }
             let sent_token = self.access_token();
@@ -84,8 +89,10 @@ impl Inner {
                 Outcome::Failed(error) => error,
             };
             let code = error.code().cloned();
-            let renewable = matches!(code, Some(ErrorCode::ExpiredToken))
-                || (!refreshed && matches!(code, Some(ErrorCode::InvalidToken | ErrorCode::NoAuthFound)));
+            // Renewed once per call: a token that fails again after renewal will not be helped
+            // by another renewal, and each one spends a refresh token.
+            let renewable = !refreshed
+                && matches!(code, Some(ErrorCode::ExpiredToken | ErrorCode::InvalidToken | ErrorCode::NoAuthFound));
             if renewable && let Some(sent) = &sent_token {
                 refreshed = true;
                 self.refresh(sent).await?;
