@@ -7,7 +7,7 @@ use axum::extract::{FromRef, FromRequest, Request};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::handler::{Invocation, PortalRecord, PortalStore, RequestLimits, verify};
+use crate::handler::{Invocation, InvocationError, PortalRecord, PortalStore, RequestLimits, Run, verify};
 use crate::{BizprocReturn, PortalLocale};
 
 /// What the extractor needs: where portals are recorded, how inputs are read, and how fresh
@@ -57,25 +57,37 @@ pub struct Verified<R: BizprocReturn> {
     pub portal: PortalRecord,
 }
 
-/// Reads and verifies a robot call; nothing of a refused request is acted on.
+/// A verified call whose input did not fit the robot: it can still be completed.
+pub(crate) struct BadInput<R: BizprocReturn> {
+    pub run: Run<R>,
+    pub portal: PortalRecord,
+    pub error: InvocationError,
+}
+
+fn rejection(error: &InvocationError) -> Rejection {
+    let status = match error {
+        InvocationError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    Rejection { status, message: error.to_string() }
+}
+
+/// Reads and verifies a robot call; nothing of a refused request is acted on. The input is
+/// decoded only once the request is known to come from the portal, so strangers learn
+/// nothing of the robot's inputs.
 pub(crate) fn accept<R: BizprocReturn>(
     config: &HandlerConfig,
     body: &[u8],
     content_type: Option<&str>,
-) -> Result<Verified<R>, Rejection> {
-    let invocation = Invocation::<R>::parse(body, content_type, &config.locale, &config.limits).map_err(|e| {
-        let status = match e {
-            crate::handler::InvocationError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            _ => StatusCode::BAD_REQUEST,
-        };
-        Rejection { status, message: e.to_string() }
+) -> Result<Result<Verified<R>, BadInput<R>>, Rejection> {
+    let run = Run::<R>::parse(body, content_type, &config.limits).map_err(|e| rejection(&e))?;
+    let portal = verify(config.store.as_ref(), &run.auth, Some(run.queued_at), config.freshness).map_err(|e| {
+        Rejection { status: StatusCode::from_u16(e.status()).unwrap_or(StatusCode::FORBIDDEN), message: e.to_string() }
     })?;
-    let portal = verify(config.store.as_ref(), &invocation.run.auth, Some(invocation.run.queued_at), config.freshness)
-        .map_err(|e| Rejection {
-            status: StatusCode::from_u16(e.status()).unwrap_or(StatusCode::FORBIDDEN),
-            message: e.to_string(),
-        })?;
-    Ok(Verified { invocation, portal })
+    Ok(match run.input(&config.locale) {
+        Ok(input) => Ok(Verified { invocation: Invocation { input, run }, portal }),
+        Err(error) => Err(BadInput { run, portal, error }),
+    })
 }
 
 impl<R, S> FromRequest<S> for Verified<R>
@@ -93,7 +105,7 @@ where
             status: StatusCode::PAYLOAD_TOO_LARGE,
             message: format!("the request body is over the limit of {} bytes", config.limits.max_body),
         })?;
-        accept(&config, &body, content_type.as_deref())
+        accept(&config, &body, content_type.as_deref())?.map_err(|bad| rejection(&bad.error))
     }
 }
 

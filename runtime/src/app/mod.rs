@@ -118,9 +118,14 @@ impl RobotApp {
     {
         let handler = Arc::new(handler);
         let dispatch: Dispatch = Arc::new(move |shared: Arc<Shared>, body: Bytes, content_type: Option<String>| {
-            let verified = extract::accept::<R>(&shared.config, &body, content_type.as_deref())?;
-            let handler = Arc::clone(&handler);
-            Ok(Box::pin(async move { complete(shared, verified, handler.as_ref()).await }) as BoxFuture)
+            let work: BoxFuture = match extract::accept::<R>(&shared.config, &body, content_type.as_deref())? {
+                Ok(verified) => {
+                    let handler = Arc::clone(&handler);
+                    Box::pin(async move { complete(shared, verified, handler.as_ref()).await })
+                }
+                Err(bad) => Box::pin(async move { complete_unreadable(shared, bad).await }),
+            };
+            Ok(work)
         });
         self.robots.push(RobotRoute { code: R::CODE, registration: |url| R::registration(url), dispatch });
         self
@@ -243,6 +248,20 @@ where
     match sent {
         Ok(()) => tracing::info!(robot = R::CODE, workflow = token.workflow_id(), ok, "run completed"),
         Err(error) => tracing::error!(robot = R::CODE, workflow = token.workflow_id(), %error, "run not completed"),
+    }
+}
+
+/// A verified run whose input does not fit the robot: complete it with empty values and the
+/// reason in the workflow log, rather than leave it waiting for its timeout.
+async fn complete_unreadable<R: BizprocReturn>(shared: Arc<Shared>, bad: extract::BadInput<R>) {
+    tracing::warn!(robot = R::CODE, workflow = bad.run.workflow_id, error = %bad.error, "robot input refused");
+    if !bad.run.use_subscription {
+        return;
+    }
+    let client = shared.client_for(&bad.portal, &bad.run.auth.client_endpoint);
+    let message = format!("robot {} could not read its input: {}", R::CODE, bad.error);
+    if let Err(error) = client.event_send(bad.run.event_token.as_str(), &ReturnValues::default(), Some(&message)).await {
+        tracing::error!(robot = R::CODE, workflow = bad.run.workflow_id, %error, "run not completed");
     }
 }
 

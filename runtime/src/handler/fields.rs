@@ -22,7 +22,7 @@ impl<'a> Fields<'a> {
         let parts = match self.0.get(field) {
             None => return Err(InvocationError::MissingField(field)),
             Some(Value::Array(items)) => items.clone(),
-            Some(Value::Object(map)) => map.values().cloned().collect(),
+            Some(Value::Object(map)) => list_items(map).into_iter().cloned().collect(),
             Some(_) => return Err(invalid("must have three parts, as `field[0]`, `field[1]`, `field[2]`")),
         };
         let texts: Vec<String> = parts
@@ -66,6 +66,19 @@ fn text_of(field: &'static str, value: Option<&Value>) -> Result<Option<String>,
         Some(_) => {
             Err(InvocationError::InvalidField { field, reason: "must be a single value, not a list or map".to_owned() })
         }
+    }
+}
+
+/// The items of a bracket level read as a list: by index when every key is one (so that
+/// `a[1]=x&a[0]=y` reads as `[y, x]`, whatever the field order), else in request order.
+pub(crate) fn list_items(map: &Map<String, Value>) -> Vec<&Value> {
+    let indexed: Option<Vec<(u64, &Value)>> = map.iter().map(|(k, v)| Some((k.parse::<u64>().ok()?, v))).collect();
+    match indexed {
+        Some(mut items) => {
+            items.sort_by_key(|(index, _)| *index);
+            items.into_iter().map(|(_, v)| v).collect()
+        }
+        None => map.values().collect(),
     }
 }
 

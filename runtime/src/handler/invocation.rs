@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
-use super::fields::{Fields, shorten};
+use super::fields::{Fields, list_items, shorten};
 use super::{InvocationError, RequestLimits};
 use crate::{BizprocProperties, BizprocReturn, EventToken, InputValue, PortalLocale, PropertyInput, Secret};
 
@@ -80,6 +80,20 @@ impl<R: BizprocReturn> Invocation<R> {
         locale: &PortalLocale,
         limits: &RequestLimits,
     ) -> Result<Self, InvocationError> {
+        let run = Run::<R>::parse(body, content_type, limits)?;
+        let input = run.input(locale)?;
+        Ok(Self { input, run })
+    }
+}
+
+impl<R: BizprocReturn> Run<R> {
+    /// Reads every field of a handler request but the input's values, which
+    /// [`input`](Self::input) decodes: a request whose origin is verified can then still be
+    /// completed when its input does not fit the robot.
+    ///
+    /// # Errors
+    /// An [`InvocationError`] naming the field and what was wrong.
+    pub fn parse(body: &[u8], content_type: Option<&str>, limits: &RequestLimits) -> Result<Self, InvocationError> {
         let fields = decode_body(body, content_type, limits)?;
         let fields = Fields(&fields);
         let code = fields.required("code")?;
@@ -87,7 +101,6 @@ impl<R: BizprocReturn> Invocation<R> {
             return Err(InvocationError::WrongCode { expected: R::CODE, found: shorten(&code) });
         }
         let properties = properties(&fields)?;
-        let input = <R::Input as BizprocProperties>::from_input(&properties, locale)?;
         let auth = InvocationAuth::read(&fields.object("auth")?.ok_or(InvocationError::MissingField("auth"))?)?;
         let ts = fields.integer("ts")?.ok_or(InvocationError::MissingField("ts"))?;
         let queued_at = DateTime::from_timestamp(ts, 0)
@@ -118,7 +131,15 @@ impl<R: BizprocReturn> Invocation<R> {
             auth,
             properties,
         };
-        Ok(Self { input, run })
+        Ok(run)
+    }
+
+    /// The input properties decoded into `R::Input`.
+    ///
+    /// # Errors
+    /// An [`InvocationError::Input`] naming every property that does not fit.
+    pub fn input(&self, locale: &PortalLocale) -> Result<R::Input, InvocationError> {
+        Ok(<R::Input as BizprocProperties>::from_input(&self.properties, locale)?)
     }
 }
 
@@ -126,7 +147,8 @@ impl<R: BizprocReturn> Run<R> {
     /// When the run stops waiting, if it has a timeout.
     #[must_use]
     pub fn deadline(&self) -> Option<DateTime<Utc>> {
-        self.timeout.and_then(|t| chrono::Duration::from_std(t).ok()).map(|t| self.queued_at + t)
+        // A timeout past the end of representable time has no deadline rather than a panic.
+        self.timeout.and_then(|t| chrono::Duration::from_std(t).ok()).and_then(|t| self.queued_at.checked_add_signed(t))
     }
 }
 
@@ -184,10 +206,12 @@ pub struct InvocationAuth {
 
 impl InvocationAuth {
     pub(crate) fn read(auth: &Fields<'_>) -> Result<Self, InvocationError> {
-        let text = |field: &'static str| auth.text(field).map(Option::unwrap_or_default);
-        let secret = |field: &'static str| auth.text(field).map(|t| t.filter(|t| !t.is_empty()).map(Secret::new));
-        let member_id = auth
-            .text("member_id")?
+        let text = |field: &'static str| auth.text(field).map(Option::unwrap_or_default).map_err(in_auth);
+        let secret = |field: &'static str| {
+            auth.text(field).map(|t| t.filter(|t| !t.is_empty()).map(Secret::new)).map_err(in_auth)
+        };
+        let integer = |field: &'static str| auth.integer(field).map_err(in_auth);
+        let member_id = Some(text("member_id")?)
             .filter(|t| !t.is_empty())
             .ok_or(InvocationError::MissingField("auth[member_id]"))?;
         let application_token =
@@ -197,15 +221,40 @@ impl InvocationAuth {
             application_token,
             access_token: secret("access_token")?,
             refresh_token: secret("refresh_token")?,
-            expires: auth.integer("expires")?,
-            expires_in: auth.integer("expires_in")?,
+            expires: integer("expires")?,
+            expires_in: integer("expires_in")?,
             scope: text("scope")?.split([',', ' ']).filter(|s| !s.is_empty()).map(str::to_owned).collect(),
             domain: text("domain")?,
             client_endpoint: text("client_endpoint")?,
             server_endpoint: text("server_endpoint")?,
             status: text("status")?,
-            user_id: auth.integer("user_id")?,
+            user_id: integer("user_id")?,
         })
+    }
+}
+
+/// Names a field of the `auth` block as the request writes it: `auth[expires]`, not `expires`.
+fn in_auth(error: InvocationError) -> InvocationError {
+    match error {
+        InvocationError::InvalidField { field, reason } => {
+            let field = match field {
+                "member_id" => "auth[member_id]",
+                "application_token" => "auth[application_token]",
+                "access_token" => "auth[access_token]",
+                "refresh_token" => "auth[refresh_token]",
+                "expires" => "auth[expires]",
+                "expires_in" => "auth[expires_in]",
+                "scope" => "auth[scope]",
+                "domain" => "auth[domain]",
+                "client_endpoint" => "auth[client_endpoint]",
+                "server_endpoint" => "auth[server_endpoint]",
+                "status" => "auth[status]",
+                "user_id" => "auth[user_id]",
+                other => other,
+            };
+            InvocationError::InvalidField { field, reason }
+        }
+        other => other,
     }
 }
 
@@ -260,7 +309,7 @@ fn properties(fields: &Fields<'_>) -> Result<PropertyInput, InvocationError> {
             Value::Bool(b) => InputValue::One(if *b { "Y" } else { "N" }.to_owned()),
             Value::Null => InputValue::One(String::new()),
             Value::Array(list) => items(list.iter().collect())?,
-            Value::Object(map) => items(map.values().collect())?,
+            Value::Object(map) => items(list_items(map))?,
         };
         input.insert(id.clone(), value);
     }

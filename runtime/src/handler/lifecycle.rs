@@ -152,7 +152,9 @@ impl Lifecycle {
 
     /// Applies an event.
     ///
-    /// - Install: records the portal, its tokens and its application token.
+    /// - Install: records the portal, its tokens and its application token. A portal already
+    ///   recorded must first accept the event's access token at its stored address, so that a
+    ///   forged install cannot take over a known portal; a first install is taken on trust.
     /// - Update: the event carries the *new* application token, so it cannot be checked
     ///   against the stored one; instead the portal must already be installed and must
     ///   accept the event's access token at its stored REST address (`app.info`). Then the
@@ -165,7 +167,14 @@ impl Lifecycle {
     pub async fn handle(&self, event: &AppEvent) -> Result<LifecycleOutcome, LifecycleError> {
         match event.kind {
             AppEventKind::Install => {
-                let record = Self::record_from(event, None)?;
+                let stored = self.store.get(&event.auth.member_id).map_err(LifecycleError::Store)?;
+                let record = Self::record_from(event, stored.as_ref())?;
+                // A reinstall must not let a stranger replace a known portal's tokens: the
+                // portal has to accept the new access token at its stored address. A first
+                // install has nothing to check against and is taken on trust.
+                if stored.is_some() {
+                    self.confirm(&record).await?;
+                }
                 self.store.put(&record).map_err(LifecycleError::Store)?;
                 Ok(LifecycleOutcome::Installed(record))
             }
@@ -176,15 +185,7 @@ impl Lifecycle {
                     .map_err(LifecycleError::Store)?
                     .ok_or(VerifyError::UnknownPortal)?;
                 let record = Self::record_from(event, Some(&stored))?;
-                let tokens = PortalTokens::new(
-                    &record.member_id,
-                    &stored.client_endpoint,
-                    record.access_token.clone(),
-                    record.refresh_token.clone(),
-                );
-                let client =
-                    Client::builder().oauth(self.app.clone(), tokens).build().map_err(LifecycleError::NotConfirmed)?;
-                client.call_idempotent::<Value>("app.info", Map::new()).await.map_err(LifecycleError::NotConfirmed)?;
+                self.confirm(&record).await?;
                 self.store.put(&record).map_err(LifecycleError::Store)?;
                 Ok(LifecycleOutcome::Updated(record))
             }
@@ -194,6 +195,19 @@ impl Lifecycle {
                 Ok(LifecycleOutcome::Uninstalled { member_id: event.auth.member_id.clone(), clean: event.clean() })
             }
         }
+    }
+
+    /// Asks the portal, at the record's (stored) address, to accept the record's access token.
+    async fn confirm(&self, record: &PortalRecord) -> Result<(), LifecycleError> {
+        let tokens = PortalTokens::new(
+            &record.member_id,
+            &record.client_endpoint,
+            record.access_token.clone(),
+            record.refresh_token.clone(),
+        );
+        let client = Client::builder().oauth(self.app.clone(), tokens).build().map_err(LifecycleError::NotConfirmed)?;
+        client.call_idempotent::<Value>("app.info", Map::new()).await.map_err(LifecycleError::NotConfirmed)?;
+        Ok(())
     }
 
     fn record_from(event: &AppEvent, stored: Option<&PortalRecord>) -> Result<PortalRecord, LifecycleError> {
