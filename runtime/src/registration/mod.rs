@@ -2,6 +2,7 @@
 //! runtime values can fail.
 
 mod document;
+mod from_payload;
 mod problem;
 mod stored_size;
 
