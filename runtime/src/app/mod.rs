@@ -260,7 +260,8 @@ async fn complete_unreadable<R: BizprocReturn>(shared: Arc<Shared>, bad: extract
     }
     let client = shared.client_for(&bad.portal, &bad.run.auth.client_endpoint);
     let message = format!("robot {} could not read its input: {}", R::CODE, bad.error);
-    if let Err(error) = client.event_send(bad.run.event_token.as_str(), &ReturnValues::default(), Some(&message)).await {
+    if let Err(error) = client.event_send(bad.run.event_token.as_str(), &ReturnValues::default(), Some(&message)).await
+    {
         tracing::error!(robot = R::CODE, workflow = bad.run.workflow_id, %error, "run not completed");
     }
 }
