@@ -34,12 +34,14 @@ enum Decision {
     Deny,
 }
 
+/// Declared in `examples/robots/credit_check.yaml`: the compiler checks these fields
+/// against its `PROPERTIES`.
 #[derive(BizprocProperties, Debug)]
+#[bizproc(definition = "examples/robots/credit_check.yaml")]
 struct CreditInput {
     /// Tax id of the counterparty.
     inn: String,
-    /// The largest limit the robot may grant.
-    #[bizproc(default = 100_000.0)]
+    /// The largest limit the robot may grant (100000 unless set in the designer).
     max_limit: f64,
     /// Who manages the deal.
     manager: Option<UserId>,
@@ -49,11 +51,11 @@ struct CreditInput {
     tags: Vec<String>,
 }
 
-/// Scores the counterparty of a deal.
+/// Scores the counterparty of a deal. Code, name and `RETURN_PROPERTIES` come from
+/// `examples/robots/credit_check.yaml`, which the compiler checks these fields against.
 #[derive(BizprocReturn, Debug)]
-#[bizproc(code = "credit_check", name(en = "Credit check", ru = "Проверка контрагента"), input = CreditInput)]
+#[bizproc(definition = "examples/robots/credit_check.yaml", input = CreditInput)]
 struct CreditCheck {
-    #[bizproc(name = "Decision", default = "deny")]
     decision: Decision,
     score: i64,
     #[bizproc(rename = "limitAmount")]

@@ -80,3 +80,54 @@ fn the_definitions_model_matches_the_derived_types() {
     let decision = def.return_property("decision").unwrap();
     assert_eq!(decision.option_keys().collect::<Vec<_>>(), <Decision as BizprocSelect>::KEYS);
 }
+
+/// The same robot backed by the definition file: its fields are checked against the file at
+/// compile time, and its registration comes from the file.
+mod backed {
+    use bizproc::{BizprocProperties, BizprocReturn, Text, UserId};
+    use chrono::NaiveDate;
+
+    #[derive(BizprocProperties)]
+    #[bizproc(definition = "examples/robots/credit_check.yaml")]
+    #[allow(dead_code)] // only the registration is compared
+    pub struct CreditInput {
+        inn: String,
+        max_limit: f64,
+        manager: Option<UserId>,
+        signed_on: Option<NaiveDate>,
+        tags: Vec<String>,
+    }
+
+    #[derive(BizprocReturn)]
+    #[bizproc(definition = "examples/robots/credit_check.yaml", input = CreditInput)]
+    #[allow(dead_code)] // only the registration is compared
+    pub struct CreditCheck {
+        decision: super::Decision,
+        score: i64,
+        #[bizproc(rename = "limitAmount")]
+        limit: f64,
+        reviewer: UserId,
+        comment: Option<Text>,
+        checked_on: NaiveDate,
+        flags: Vec<String>,
+    }
+}
+
+#[test]
+fn a_definition_backed_type_registers_exactly_as_the_attribute_one() {
+    let attributes = CreditCheck::registration(HANDLER).robot_add_payload();
+    let backed = backed::CreditCheck::registration(HANDLER).robot_add_payload();
+    assert_eq!(serde_json::to_string_pretty(&backed).unwrap(), serde_json::to_string_pretty(&attributes).unwrap());
+    assert_eq!(backed::CreditCheck::CODE, "credit_check");
+    assert_eq!(backed::CreditInput::properties(), CreditInput::properties());
+}
+
+#[test]
+fn the_runtime_definition_loads_the_same_registration() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/robots/credit_check.yaml");
+    let loaded = bizproc::Definition::from_path(path).unwrap();
+    assert_eq!(loaded.registration(Some(HANDLER)).unwrap(), CreditCheck::registration(HANDLER));
+    let broken = bizproc::Definition::from_str("CODE: x y\nNAME: {ru: Имя}\n", "inline.yaml").unwrap_err();
+    let text = broken.to_string();
+    assert!(text.contains("inline.yaml:1:7") && text.contains("inline.yaml:2:7"), "{text}");
+}

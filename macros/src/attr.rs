@@ -8,7 +8,8 @@ use syn::{Attribute, Expr, LitBool, LitStr, Path, Token, Type};
 use crate::case::{RULE_NAMES, RenameRule};
 use crate::ctxt::Ctxt;
 use crate::symbol::{
-    BIZPROC, CODE, CRATE, DEFAULT, DESCRIPTION, INPUT, LABEL, NAME, RENAME, RENAME_ALL, SKIP, TYPE, USE_SUBSCRIPTION,
+    BIZPROC, CODE, CRATE, DEFAULT, DEFINITION, DESCRIPTION, INPUT, LABEL, NAME, RENAME, RENAME_ALL, SKIP, TYPE,
+    USE_SUBSCRIPTION,
 };
 
 /// Where an attribute stands, which decides the words it may use.
@@ -24,8 +25,9 @@ pub enum Place {
 impl Place {
     fn words(self) -> &'static [&'static str] {
         match self {
-            Self::ReturnContainer => &[CODE, NAME, DESCRIPTION, INPUT, USE_SUBSCRIPTION, RENAME_ALL, CRATE],
-            Self::PropertiesContainer | Self::SelectContainer => &[RENAME_ALL, CRATE],
+            Self::ReturnContainer => &[CODE, NAME, DESCRIPTION, INPUT, USE_SUBSCRIPTION, RENAME_ALL, CRATE, DEFINITION],
+            Self::PropertiesContainer => &[RENAME_ALL, CRATE, DEFINITION],
+            Self::SelectContainer => &[RENAME_ALL, CRATE],
             Self::Field => &[RENAME, NAME, DESCRIPTION, DEFAULT, TYPE, SKIP],
             Self::Variant => &[RENAME, LABEL],
         }
@@ -66,6 +68,7 @@ pub struct Attrs {
     pub type_override: Option<LitStr>,
     pub skip: bool,
     pub label: Option<LitStr>,
+    pub definition: Option<LitStr>,
 }
 
 impl Attrs {
@@ -133,6 +136,7 @@ impl Attrs {
             TYPE => self.type_override = Some(string(meta, word)?),
             SKIP => self.skip = true,
             LABEL => self.label = Some(string(meta, word)?),
+            DEFINITION => self.definition = Some(string(meta, word)?),
             _ => unreachable!("`{word}` is listed in `Place::words` but has no parser"),
         }
         Ok(())

@@ -43,6 +43,22 @@ fn check_code(cx: &Ctxt, cont: &Container) {
     if cont.derive != Derive::Return {
         return;
     }
+    if let Some(definition) = &cont.attrs.definition {
+        // The file is the one source of the robot's code, name and description.
+        for (word, given) in [
+            ("code", cont.attrs.code.as_ref().map(quote::ToTokens::to_token_stream)),
+            ("name", cont.attrs.name.as_ref().map(|_| quote::ToTokens::to_token_stream(definition))),
+            ("description", cont.attrs.description.as_ref().map(|_| quote::ToTokens::to_token_stream(definition))),
+        ] {
+            if given.is_some() {
+                cx.error_spanned_by(
+                    definition,
+                    format!("`{word}` comes from the definition file: remove #[bizproc({word} = ...)]"),
+                );
+            }
+        }
+        return;
+    }
     let Some(code) = &cont.attrs.code else {
         cx.error_spanned_by(cont.ident, "missing robot code: add #[bizproc(code = \"...\")]");
         return;
@@ -64,7 +80,7 @@ fn check_code(cx: &Ctxt, cont: &Container) {
 
 /// The server refuses a robot without `NAME`.
 fn check_robot_name(cx: &Ctxt, cont: &Container) {
-    if cont.derive != Derive::Return || cont.attrs.name.is_some() {
+    if cont.derive != Derive::Return || cont.attrs.name.is_some() || cont.attrs.definition.is_some() {
         return;
     }
     match &cont.attrs.code {

@@ -11,6 +11,7 @@ mod attr;
 mod case;
 mod check;
 mod ctxt;
+mod definition;
 mod expand;
 mod symbol;
 

@@ -5,6 +5,7 @@ pub const BIZPROC: &str = "bizproc";
 pub const CODE: &str = "code";
 pub const CRATE: &str = "crate";
 pub const DEFAULT: &str = "default";
+pub const DEFINITION: &str = "definition";
 pub const DESCRIPTION: &str = "description";
 pub const INPUT: &str = "input";
 pub const LABEL: &str = "label";

@@ -117,6 +117,7 @@
 pub mod app;
 #[cfg(feature = "client")]
 pub mod client;
+mod definition;
 mod event_token;
 pub mod form;
 pub mod handler;
@@ -137,6 +138,7 @@ pub use bizproc_macros::{BizprocProperties, BizprocReturn, BizprocSelect};
 
 #[cfg(feature = "client")]
 pub use client::Client;
+pub use definition::{Definition, DefinitionError};
 pub use event_token::EventToken;
 pub use input::{InputError, InputValue, PropertyError, PropertyInput};
 pub use localized::Localized;

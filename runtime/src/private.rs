@@ -150,3 +150,44 @@ pub fn select_decode<T: BizprocSelect>(text: &str) -> Result<T, ValueError> {
         ValueError::invalid(text, format!("one of the options {}", keys.join(", ")))
     })
 }
+
+/// Whether a property type is the one named, for checks against definition files.
+#[must_use]
+pub const fn type_is(property_type: &PropertyType, name: &str) -> bool {
+    bytes_eq(property_type.as_str().as_bytes(), name.as_bytes(), false)
+}
+
+/// Whether two key lists hold the same keys, in any order.
+#[must_use]
+pub const fn same_keys(left: &[&str], right: &[&str]) -> bool {
+    if left.len() != right.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < left.len() {
+        if !has_key(right, left[i]) {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// A descriptor written by the derive from a definition file.
+///
+/// # Panics
+/// Never for the derive's own output, which is checked JSON of a descriptor.
+#[must_use]
+pub fn property_from_json(json: &str) -> Property {
+    serde_json::from_str(json).expect("the derive writes valid descriptors")
+}
+
+/// A registration written by the derive from a definition file, at `handler`.
+///
+/// # Panics
+/// Never for the derive's own output, which is a checked `bizproc.robot.add` payload.
+#[must_use]
+pub fn registration_from_json(json: &str, handler: &str) -> Registration {
+    let payload: Value = serde_json::from_str(json).expect("the derive writes valid JSON");
+    Registration::from_payload(&payload, handler).expect("the derive writes valid registrations")
+}

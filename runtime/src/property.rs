@@ -75,7 +75,7 @@ impl PropertyType {
     /// assert_eq!(bizproc::PropertyType::DateTime.as_str(), "datetime");
     /// ```
     #[must_use]
-    pub fn as_str(&self) -> &str {
+    pub const fn as_str(&self) -> &str {
         match self {
             Self::Bool => "bool",
             Self::Date => "date",
@@ -87,7 +87,7 @@ impl PropertyType {
             Self::String => "string",
             Self::Text => "text",
             Self::User => "user",
-            Self::Document(name) => name,
+            Self::Document(name) => name.as_str(),
         }
     }
 
@@ -198,7 +198,7 @@ pub struct Property {
     pub options: Option<Options>,
     /// `Default`: a value in the format of [`RETURN_VALUES`](crate::ReturnValues), or a
     /// bizproc expression such as `{=Document:NAME}` or `Author;`.
-    #[serde(rename = "Default", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Default", default, skip_serializing_if = "Option::is_none", deserialize_with = "present")]
     pub default: Option<serde_json::Value>,
 }
 
@@ -416,6 +416,11 @@ impl<'de> Deserialize<'de> for Properties {
             MapOrEmpty::Empty([]) => Self::new(),
         })
     }
+}
+
+/// A key that is present is `Some`, even when its value is `null` (`"Default": null` stays).
+fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<serde_json::Value>, D::Error> {
+    serde_json::Value::deserialize(deserializer).map(Some)
 }
 
 /// `Y`/`N` flags, the only form every server reads the same way.

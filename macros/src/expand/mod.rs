@@ -12,17 +12,24 @@ use syn::DeriveInput;
 use crate::ast::{Container, Derive};
 use crate::check::check;
 use crate::ctxt::Ctxt;
+use crate::definition;
 
 pub fn derive(input: &DeriveInput, derive: Derive) -> TokenStream {
     let cx = Ctxt::default();
     let container = Container::from_ast(&cx, input, derive);
+    let mut loaded = None;
     if let Some(container) = &container {
         check(&cx, container);
+        loaded = definition::load(&cx, container);
+        if let Some(loaded) = &loaded {
+            definition::check(&cx, container, loaded);
+            definition::check_overrides(&cx, container, loaded);
+        }
     }
     match (cx.check(), container) {
         (Ok(()), Some(container)) => match derive {
-            Derive::Return => return_type::expand(&container),
-            Derive::Properties => properties::expand(&container),
+            Derive::Return => return_type::expand(&container, loaded.as_ref()),
+            Derive::Properties => properties::expand(&container, loaded.as_ref()),
             Derive::Select => select::expand(&container),
         },
         (Err(errors), _) => {

@@ -5,12 +5,14 @@ use quote::{format_ident, quote};
 
 use super::property::{default_checks, descriptors};
 use crate::ast::Container;
+use crate::definition::{self, Loaded};
 
-pub fn expand(cont: &Container) -> TokenStream {
+pub fn expand(cont: &Container, loaded: Option<&Loaded>) -> TokenStream {
     let krate = &cont.krate;
     let ident = cont.ident;
     let ids = cont.properties().map(|field| &field.id);
-    let descriptors = descriptors(cont);
+    let descriptors = loaded.map_or_else(|| descriptors(cont), |loaded| definition::descriptors(cont, loaded));
+    let definition_checks = loaded.map(|loaded| definition::expand_checks(cont, loaded));
     let fields: Vec<_> = cont.properties().collect();
     let vars: Vec<_> = (0..fields.len()).map(|i| format_ident!("__field{}", i)).collect();
     let decodes = fields.iter().zip(&vars).map(|(field, var)| {
@@ -53,5 +55,6 @@ pub fn expand(cont: &Container) -> TokenStream {
         }
 
         #default_checks
+        #definition_checks
     }
 }

@@ -5,15 +5,19 @@ use quote::{quote, quote_spanned};
 
 use super::property::{default_checks, descriptions_of_robot, descriptors};
 use crate::ast::Container;
+use crate::definition::{self, Loaded};
 
-pub fn expand(cont: &Container) -> TokenStream {
+pub fn expand(cont: &Container, loaded: Option<&Loaded>) -> TokenStream {
     let krate = &cont.krate;
     let ident = cont.ident;
-    let code = cont.attrs.code.as_ref().expect("checked: a robot has a code");
+    let code = match loaded {
+        Some(loaded) => syn::LitStr::new(loaded.definition.code().as_str(), loaded.literal.span()),
+        None => cont.attrs.code.clone().expect("checked: a robot has a code"),
+    };
     let (name, description) = descriptions_of_robot(cont);
     let use_subscription = cont.attrs.use_subscription.as_ref().is_none_or(syn::LitBool::value);
     let input = cont.attrs.input.as_ref().map_or_else(|| quote!(()), |ty| quote!(#ty));
-    let descriptors = descriptors(cont);
+    let descriptors = loaded.map_or_else(|| descriptors(cont), |loaded| definition::descriptors(cont, loaded));
     let encodes = cont.properties().map(|field| {
         let id = &field.id;
         let member = field.member;
@@ -35,6 +39,22 @@ pub fn expand(cont: &Container) -> TokenStream {
         }
     });
     let default_checks = default_checks(cont);
+    let registration = if let Some(loaded) = loaded {
+        definition::registration(cont, loaded)
+    } else {
+        quote! {
+            #krate::__private::registration(
+                #code,
+                #name,
+                #description,
+                #use_subscription,
+                ::core::convert::Into::into(__handler),
+                <#input as #krate::BizprocProperties>::properties(),
+                <Self as #krate::BizprocReturn>::return_properties(),
+            )
+        }
+    };
+    let definition_checks = loaded.map(|loaded| definition::expand_checks(cont, loaded));
     quote! {
         #[automatically_derived]
         impl #krate::BizprocReturn for #ident {
@@ -42,15 +62,7 @@ pub fn expand(cont: &Container) -> TokenStream {
             type Input = #input;
 
             fn registration(__handler: impl ::core::convert::Into<::std::string::String>) -> #krate::Registration {
-                #krate::__private::registration(
-                    #code,
-                    #name,
-                    #description,
-                    #use_subscription,
-                    ::core::convert::Into::into(__handler),
-                    <#input as #krate::BizprocProperties>::properties(),
-                    <Self as #krate::BizprocReturn>::return_properties(),
-                )
+                #registration
             }
 
             fn return_properties() -> #krate::Properties {
@@ -69,5 +81,6 @@ pub fn expand(cont: &Container) -> TokenStream {
 
         #(#clash_checks)*
         #default_checks
+        #definition_checks
     }
 }

@@ -1,0 +1,12 @@
+// trybuild compiles this in target/tests/trybuild/bizproc-suite: the path is relative to that.
+use bizproc::BizprocReturn;
+
+#[derive(BizprocReturn)]
+#[bizproc(definition = "../../../../tests/ui/definitions/review.yaml")]
+struct Review {
+    score: i64,
+    tags: Vec<String>,
+    comment: String,
+}
+
+fn main() {}
