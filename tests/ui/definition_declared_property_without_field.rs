@@ -5,16 +5,15 @@ use bizproc::{BizprocReturn, BizprocSelect};
 enum Decision {
     #[bizproc(rename = "approve")]
     Approve,
-    #[bizproc(rename = "reject")]
-    Reject,
+    #[bizproc(rename = "deny")]
+    Other,
 }
 
 #[derive(BizprocReturn)]
 #[bizproc(definition = "../../../../tests/ui/definitions/review.yaml")]
 struct Review {
-    score: f64,
-    tags: String,
-    decision: Option<Decision>,
+    score: i64,
+    decision: Decision,
 }
 
 fn main() {}

@@ -1,0 +1,20 @@
+// trybuild compiles this in target/tests/trybuild/bizproc-suite: the path is relative to that.
+use bizproc::{BizprocReturn, BizprocSelect};
+
+#[derive(BizprocSelect)]
+enum Decision {
+    #[bizproc(rename = "approve")]
+    Approve,
+    #[bizproc(rename = "deny")]
+    Other,
+}
+
+#[derive(BizprocReturn)]
+#[bizproc(definition = "../../../../tests/ui/definitions/review.yaml")]
+struct Review {
+    score: f64,
+    tags: Vec<String>,
+    decision: Decision,
+}
+
+fn main() {}
