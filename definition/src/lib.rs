@@ -134,6 +134,7 @@ pub use model::{
 };
 pub use payload::PayloadError;
 pub use problem::{Problem, Problems};
+pub use stored_size::serialized_len as php_serialized_len;
 
 /// A YAML document as JSON, with the scalar typing definitions use (YAML 1.2 core schema:
 /// plain `42` is a number, `'42'` a string). For checking a definition against the JSON

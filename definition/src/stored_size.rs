@@ -47,7 +47,14 @@ fn string_len(text: &str) -> usize {
     text.len() + digits(text.len()) + 6
 }
 
-fn serialized_len(value: &Value) -> usize {
+/// Bytes of PHP's `serialize()` for a JSON value, as the server stores registrations.
+///
+/// ```
+/// // a:2:{i:0;s:1:"x";i:1;b:1;}
+/// assert_eq!(bizproc_definition::php_serialized_len(&serde_json::json!(["x", true])), 26);
+/// ```
+#[must_use]
+pub fn serialized_len(value: &Value) -> usize {
     match value {
         Value::Null => 2,                            // N;
         Value::Bool(_) => 4,                         // b:1;

@@ -30,7 +30,7 @@ pub(crate) fn stored_size(properties: &Properties) -> usize {
         let descriptor = Value::Object(fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect());
         (id.to_owned(), descriptor)
     });
-    serialized_len(&Value::Object(entries.collect()))
+    bizproc_definition::php_serialized_len(&Value::Object(entries.collect()))
 }
 
 fn localized(text: &Localized) -> Value {
@@ -46,32 +46,6 @@ fn flag(value: bool) -> Value {
     if value { "Y" } else { "N" }.into()
 }
 
-fn digits(n: usize) -> usize {
-    n.checked_ilog10().map_or(1, |log| log as usize + 1)
-}
-
-/// `s:<len>:"<bytes>";`
-fn string_len(text: &str) -> usize {
-    text.len() + digits(text.len()) + 6
-}
-
-fn serialized_len(value: &Value) -> usize {
-    match value {
-        Value::Null => 2,                            // N;
-        Value::Bool(_) => 4,                         // b:1;
-        Value::Number(n) => n.to_string().len() + 3, // i:42; or d:1.5;
-        Value::String(text) => string_len(text),
-        Value::Array(items) => {
-            let keys: usize = (0..items.len()).map(|i| digits(i) + 3).sum(); // i:<n>;
-            digits(items.len()) + 5 + keys + items.iter().map(serialized_len).sum::<usize>()
-        }
-        Value::Object(map) => {
-            let body: usize = map.iter().map(|(k, v)| string_len(k) + serialized_len(v)).sum();
-            digits(map.len()) + 5 + body // a:<n>:{...}
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,11 +58,5 @@ mod tests {
         let expected = r#"a:1:{s:1:"a";a:4:{s:4:"NAME";a:1:{s:1:"*";s:1:"A";}s:4:"TYPE";s:3:"int";s:8:"REQUIRED";s:1:"Y";s:8:"MULTIPLE";s:1:"N";}}"#;
         let props = Properties::from_iter([("a", Property::new("A", PropertyType::Int))]);
         assert_eq!(stored_size(&props), expected.len());
-    }
-
-    #[test]
-    fn lists_count_their_index_keys() {
-        // a:2:{i:0;s:1:"x";i:1;b:1;}
-        assert_eq!(serialized_len(&serde_json::json!(["x", true])), r#"a:2:{i:0;s:1:"x";i:1;b:1;}"#.len());
     }
 }
