@@ -13,6 +13,10 @@ pub(crate) fn load(text: &str, file: &str) -> Result<MarkedMappingNode, Problem>
         let message = "a definition file holds one YAML document: remove this `---` and what follows, or the `...`";
         return Err(Problem::new(file, Some(Location { line, column: 1 }), message));
     }
+    if let Some(line) = too_deep(text) {
+        let message = format!("the YAML is nested deeper than {MAX_BLOCK_DEPTH} levels; a definition needs a handful");
+        return Err(Problem::new(file, Some(Location { line, column: 1 }), message));
+    }
     let options = LoaderOptions::default().error_on_duplicate_keys(true).prevent_coercion(true);
     match marked_yaml::parse_yaml_with_options(0, text, options) {
         Ok(Node::Mapping(mut map)) => {
@@ -22,6 +26,32 @@ pub(crate) fn load(text: &str, file: &str) -> Result<MarkedMappingNode, Problem>
         Ok(other) => Err(Problem::new(file, Some(node_location(&other)), TOP_LEVEL)),
         Err(error) => Err(load_error(file, &error)),
     }
+}
+
+/// Block nesting the parser is given at most: it recurses once per level and a few hundred
+/// levels exhaust the stack (of a compiler run, too, where the derives read definitions).
+const MAX_BLOCK_DEPTH: usize = 128;
+
+/// The first line whose indentation and leading `- ` markers could nest deeper than
+/// [`MAX_BLOCK_DEPTH`]: every block level takes at least one column or one `-`.
+fn too_deep(text: &str) -> Option<usize> {
+    text.lines().position(|line| {
+        let mut depth = 0;
+        let mut rest = line;
+        loop {
+            let trimmed = rest.trim_start_matches([' ', '\t']);
+            depth += rest.len() - trimmed.len();
+            match trimmed.strip_prefix('-') {
+                Some(after) if after.is_empty() || after.starts_with([' ', '\t']) => {
+                    depth += 1;
+                    rest = after;
+                }
+                _ => break,
+            }
+        }
+        depth > MAX_BLOCK_DEPTH
+    })
+    .map(|index| index + 1)
 }
 
 /// The line of a document marker (`---` or `...` at the start of a line) that has content both

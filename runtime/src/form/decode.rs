@@ -134,7 +134,8 @@ pub fn decode_with(body: &[u8], limits: FormLimits) -> Result<Value, FormError> 
         let path = key_path(&key, limits.max_depth)?;
         root.insert(&key, &path, value)?;
     }
-    Ok(root.into_value())
+    // The top level is always a map of fields, even when its keys are `0, 1, …`.
+    Ok(root.into_object())
 }
 
 /// Percent-decodes strictly (a bad escape is an error, not text) and reads `+` as a space.
@@ -227,6 +228,15 @@ impl Node {
                 entries.insert(segment, node);
                 Ok(())
             }
+        }
+    }
+
+    fn into_object(self) -> Value {
+        match self {
+            Node::Map { entries, .. } => {
+                Value::Object(entries.into_iter().map(|(k, node)| (k, node.into_value())).collect::<Map<_, _>>())
+            }
+            leaf @ Node::Leaf(_) => leaf.into_value(),
         }
     }
 
