@@ -35,23 +35,24 @@ const MAX_BLOCK_DEPTH: usize = 128;
 /// The first line whose indentation and leading `- ` markers could nest deeper than
 /// [`MAX_BLOCK_DEPTH`]: every block level takes at least one column or one `-`.
 fn too_deep(text: &str) -> Option<usize> {
-    text.lines().position(|line| {
-        let mut depth = 0;
-        let mut rest = line;
-        loop {
-            let trimmed = rest.trim_start_matches([' ', '\t']);
-            depth += rest.len() - trimmed.len();
-            match trimmed.strip_prefix('-') {
-                Some(after) if after.is_empty() || after.starts_with([' ', '\t']) => {
-                    depth += 1;
-                    rest = after;
+    text.lines()
+        .position(|line| {
+            let mut depth = 0;
+            let mut rest = line;
+            loop {
+                let trimmed = rest.trim_start_matches([' ', '\t']);
+                depth += rest.len() - trimmed.len();
+                match trimmed.strip_prefix('-') {
+                    Some(after) if after.is_empty() || after.starts_with([' ', '\t']) => {
+                        depth += 1;
+                        rest = after;
+                    }
+                    _ => break,
                 }
-                _ => break,
             }
-        }
-        depth > MAX_BLOCK_DEPTH
-    })
-    .map(|index| index + 1)
+            depth > MAX_BLOCK_DEPTH
+        })
+        .map(|index| index + 1)
 }
 
 /// The line of a document marker (`---` or `...` at the start of a line) that has content both

@@ -123,6 +123,7 @@ pub mod form;
 pub mod handler;
 mod input;
 mod localized;
+pub mod outbox;
 mod property;
 mod registration;
 mod robot;

@@ -31,7 +31,7 @@ use std::collections::HashMap;
 use std::fmt::Display;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use axum::Router;
@@ -47,6 +47,7 @@ use crate::client::{AppCredentials, Client, PortalTokens};
 use crate::handler::{
     AppEvent, Lifecycle, LifecycleOutcome, PortalRecord, PortalStore, PortalTokenStore, RequestLimits, Run,
 };
+use crate::outbox::{DeliveryPolicy, NewDelivery, Outbox, OutboxHandle, OutboxWorker};
 use crate::{BizprocReturn, PortalLocale, Registration, ReturnValues};
 
 type BoxFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
@@ -69,6 +70,11 @@ struct RobotRoute {
 ///   request, and its result completes the run (`bizproc.event.send`). An `Err` is written to
 ///   the workflow log and still completes the run with empty values, so a run never waits
 ///   for its timeout.
+///
+/// With an [`outbox`](Self::outbox), a result is not sent from the robot's task: it is
+/// written to the outbox first, and an [`OutboxWorker`] that [`router`](Self::router) starts
+/// delivers it (in batches, retried with backoff, dead-lettered once the run's deadline has
+/// passed). Without one, the result is sent directly, with the client's own retries only.
 #[must_use]
 pub struct RobotApp {
     base_url: String,
@@ -79,6 +85,15 @@ pub struct RobotApp {
     freshness: Option<Duration>,
     robots: Vec<RobotRoute>,
     configure_client: fn(crate::client::ClientBuilder) -> crate::client::ClientBuilder,
+    outbox: Option<AppOutbox>,
+}
+
+/// The outbox of an app: its worker, not started until the router is built, and the
+/// app's state the worker finds clients in, set then.
+struct AppOutbox {
+    worker: OutboxWorker,
+    handle: OutboxHandle,
+    shared: Arc<OnceLock<Arc<Shared>>>,
 }
 
 struct Shared {
@@ -88,7 +103,12 @@ struct Shared {
     registrations: Vec<Registration>,
     clients: Mutex<HashMap<String, Client>>,
     configure_client: fn(crate::client::ClientBuilder) -> crate::client::ClientBuilder,
+    outbox: Option<OutboxHandle>,
 }
+
+/// How long a result waits to learn the portal's UTC offset before it is written to the
+/// outbox at the app's [`locale`](RobotApp::locale) instead.
+const OFFSET_WAIT: Duration = Duration::from_secs(2);
 
 impl RobotApp {
     /// An app reachable at `base_url` (robot handlers are `<base_url>/robots/<code>`), with the
@@ -103,7 +123,78 @@ impl RobotApp {
             freshness: None,
             robots: Vec::new(),
             configure_client: |builder| builder,
+            outbox: None,
         }
+    }
+
+    /// Writes every result to `outbox` before any delivery attempt, and delivers it with an
+    /// [`OutboxWorker`] that [`router`](Self::router) starts on the current Tokio runtime (it
+    /// first resumes whatever the outbox already holds). Read its counters, list and replay
+    /// dead letters, or stop it through [`outbox_handle`](Self::outbox_handle).
+    ///
+    /// Dates in a result are written at the portal's UTC offset as the app's client knows
+    /// it, or, when it cannot be learned within two seconds, at the offset of the app's
+    /// [`locale`](Self::locale).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use bizproc::app::RobotApp;
+    /// use bizproc::client::AppCredentials;
+    /// use bizproc::handler::MemoryPortalStore;
+    /// use bizproc::outbox::MemoryOutbox;
+    ///
+    /// let app = RobotApp::new("https://app.example.com", AppCredentials::new("local.app.1", "secret"), Arc::new(MemoryPortalStore::default()))
+    ///     .outbox(Arc::new(MemoryOutbox::default()));
+    /// assert_eq!(app.outbox_handle().unwrap().stats().unwrap().pending, 0);
+    /// ```
+    pub fn outbox(self, outbox: Arc<dyn Outbox>) -> Self {
+        self.outbox_with_policy(outbox, DeliveryPolicy::default())
+    }
+
+    /// [`outbox`](Self::outbox) with the worker's batch size, backoff and polling set.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::time::Duration;
+    /// use bizproc::app::RobotApp;
+    /// use bizproc::client::AppCredentials;
+    /// use bizproc::handler::MemoryPortalStore;
+    /// use bizproc::outbox::{DeliveryPolicy, MemoryOutbox};
+    ///
+    /// let policy = DeliveryPolicy { base_delay: Duration::from_millis(100), ..DeliveryPolicy::default() };
+    /// let app = RobotApp::new("https://app.example.com", AppCredentials::new("local.app.1", "secret"), Arc::new(MemoryPortalStore::default()))
+    ///     .outbox_with_policy(Arc::new(MemoryOutbox::default()), policy);
+    /// assert!(app.outbox_handle().is_some());
+    /// ```
+    pub fn outbox_with_policy(mut self, outbox: Arc<dyn Outbox>, policy: DeliveryPolicy) -> Self {
+        let shared: Arc<OnceLock<Arc<Shared>>> = Arc::default();
+        let found = Arc::clone(&shared);
+        let clients = Arc::new(move |member_id: &str, endpoint: &str| {
+            let shared = found.get().ok_or("the app is not serving yet")?;
+            let portal =
+                shared.config.store.get(member_id)?.ok_or_else(|| format!("portal `{member_id}` is not installed"))?;
+            Ok(shared.client_for(&portal, endpoint))
+        });
+        let worker = OutboxWorker::new(outbox, clients).policy(policy);
+        let handle = worker.handle();
+        self.outbox = Some(AppOutbox { worker, handle, shared });
+        self
+    }
+
+    /// The outbox's handle (counters, dead letters, replay, stop), when there is an outbox.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use bizproc::app::RobotApp;
+    /// use bizproc::client::AppCredentials;
+    /// use bizproc::handler::MemoryPortalStore;
+    ///
+    /// let app = RobotApp::new("https://app.example.com", AppCredentials::new("local.app.1", "secret"), Arc::new(MemoryPortalStore::default()));
+    /// assert!(app.outbox_handle().is_none());
+    /// ```
+    #[must_use]
+    pub fn outbox_handle(&self) -> Option<OutboxHandle> {
+        self.outbox.as_ref().map(|outbox| outbox.handle.clone())
     }
 
     /// Serves robot `R` with `handler`, an async function from the typed input and the run
@@ -164,7 +255,10 @@ impl RobotApp {
         self.robots.iter().map(|r| (r.registration)(format!("{}/robots/{}", self.base_url, r.code))).collect()
     }
 
-    /// The axum router.
+    /// The axum router. With an [`outbox`](Self::outbox), this also starts its worker.
+    ///
+    /// # Panics
+    /// With an outbox, outside a Tokio runtime.
     pub fn router(self) -> Router {
         let registrations = self.registrations();
         let config = HandlerConfig {
@@ -180,7 +274,12 @@ impl RobotApp {
             registrations,
             clients: Mutex::new(HashMap::new()),
             configure_client: self.configure_client,
+            outbox: self.outbox.as_ref().map(|outbox| outbox.handle.clone()),
         });
+        if let Some(outbox) = self.outbox {
+            let _ = outbox.shared.set(Arc::clone(&shared));
+            outbox.worker.spawn();
+        }
         let routes: Arc<HashMap<&'static str, Dispatch>> =
             Arc::new(self.robots.into_iter().map(|r| (r.code, r.dispatch)).collect());
         Router::new()
@@ -235,11 +334,21 @@ where
     let token = invocation.run.event_token.clone();
     let waits = invocation.run.use_subscription;
     let endpoint = invocation.run.auth.client_endpoint.clone();
+    let deadline = invocation.run.deadline();
     let outcome = handler(invocation.input, invocation.run).await;
     if !waits {
         return; // nothing to complete: the workflow did not wait
     }
     let client = shared.client_for(&portal, &endpoint);
+    if let Some(outbox) = &shared.outbox {
+        let (values, message) = match outcome {
+            Ok(result) => (result.return_values_in(&shared.result_locale(&client).await), None),
+            Err(error) => (ReturnValues::default(), Some(format!("robot {} failed: {error}", R::CODE))),
+        };
+        let deadline = deadline.map(|at| at.timestamp());
+        let delivery = delivery(&portal, &endpoint, token.as_str(), values, message, deadline);
+        return record(outbox, &client, delivery, R::CODE).await;
+    }
     let ok = outcome.is_ok();
     let sent = match outcome.map_err(|error| format!("robot {} failed: {error}", R::CODE)) {
         Ok(result) => result.send_result(&client, &token).await,
@@ -260,13 +369,67 @@ async fn complete_unreadable<R: BizprocReturn>(shared: Arc<Shared>, bad: extract
     }
     let client = shared.client_for(&bad.portal, &bad.run.auth.client_endpoint);
     let message = format!("robot {} could not read its input: {}", R::CODE, bad.error);
+    if let Some(outbox) = &shared.outbox {
+        let deadline = bad.run.deadline().map(|at| at.timestamp());
+        let token = bad.run.event_token.as_str();
+        let endpoint = &bad.run.auth.client_endpoint;
+        let delivery = delivery(&bad.portal, endpoint, token, ReturnValues::default(), Some(message), deadline);
+        return record(outbox, &client, delivery, R::CODE).await;
+    }
     if let Err(error) = client.event_send(bad.run.event_token.as_str(), &ReturnValues::default(), Some(&message)).await
     {
         tracing::error!(robot = R::CODE, workflow = bad.run.workflow_id, %error, "run not completed");
     }
 }
 
+/// A result as the outbox keeps it.
+fn delivery(
+    portal: &PortalRecord,
+    endpoint: &str,
+    token: &str,
+    values: ReturnValues,
+    message: Option<String>,
+    deadline: Option<i64>,
+) -> NewDelivery {
+    let endpoint = if endpoint.is_empty() { portal.client_endpoint.as_str() } else { endpoint };
+    let mut delivery = NewDelivery::new(&portal.member_id, endpoint, token, values.into_json()).deadline(deadline);
+    delivery.log_message = message;
+    delivery
+}
+
+/// Writes a result to the outbox and wakes the worker; when the outbox cannot be written,
+/// sends it directly rather than lose it.
+async fn record(outbox: &OutboxHandle, client: &Client, delivery: NewDelivery, robot: &str) {
+    let workflow = delivery.event_token.split('|').next().unwrap_or_default().to_owned();
+    match outbox.outbox().enqueue(&delivery) {
+        Ok(new) => {
+            tracing::info!(robot, workflow, new, "result recorded for delivery");
+            outbox.wake();
+        }
+        Err(error) => {
+            tracing::error!(robot, workflow, %error, "result not recorded; sending it directly");
+            let values: ReturnValues = match delivery.return_values {
+                serde_json::Value::Object(map) => map.into_iter().collect(),
+                _ => ReturnValues::default(),
+            };
+            let sent = client.event_send(&delivery.event_token, &values, delivery.log_message.as_deref()).await;
+            if let Err(error) = sent {
+                tracing::error!(robot, workflow, %error, "run not completed");
+            }
+        }
+    }
+}
+
 impl Shared {
+    /// The locale a result's dates are written in: the portal's offset when the client knows
+    /// it or learns it in time, else the app's.
+    async fn result_locale(&self, client: &Client) -> PortalLocale {
+        match tokio::time::timeout(OFFSET_WAIT, client.portal_locale()).await {
+            Ok(Ok(locale)) => locale,
+            _ => self.config.locale,
+        }
+    }
+
     /// One client per portal, so that its calls share one rate-limit bucket.
     fn client_for(&self, portal: &PortalRecord, endpoint: &str) -> Client {
         let mut clients = self.clients.lock().unwrap_or_else(std::sync::PoisonError::into_inner);

@@ -1,0 +1,156 @@
+//! An outbox in memory: for tests, and for apps that accept losing pending results on exit.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+
+use super::{Delivery, DeliveryState, NewDelivery, Outbox, OutboxError, Stats};
+
+/// An [`Outbox`] in memory. Nothing survives the process; use
+/// [`SqliteOutbox`](super::SqliteOutbox) for that.
+///
+/// ```
+/// use bizproc::outbox::{MemoryOutbox, NewDelivery, Outbox};
+///
+/// let outbox = MemoryOutbox::default();
+/// outbox.enqueue(&NewDelivery::new("m1", "https://a.example.com/rest/", "t", serde_json::json!({}))).unwrap();
+/// assert_eq!(outbox.stats().unwrap().pending, 1);
+/// ```
+#[derive(Debug, Default)]
+pub struct MemoryOutbox {
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    rows: Vec<Delivery>,
+    by_token: HashMap<String, usize>,
+    retried: u64,
+}
+
+impl MemoryOutbox {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl State {
+    fn pending(&mut self, token: &str) -> Option<&mut Delivery> {
+        let index = *self.by_token.get(token)?;
+        let row = &mut self.rows[index];
+        (row.state == DeliveryState::Pending).then_some(row)
+    }
+}
+
+impl Outbox for MemoryOutbox {
+    fn enqueue(&self, delivery: &NewDelivery) -> Result<bool, OutboxError> {
+        let mut state = self.lock();
+        if state.by_token.contains_key(&delivery.event_token) {
+            return Ok(false);
+        }
+        let index = state.rows.len();
+        state.rows.push(Delivery {
+            id: i64::try_from(index).unwrap_or(i64::MAX) + 1,
+            member_id: delivery.member_id.clone(),
+            client_endpoint: delivery.client_endpoint.clone(),
+            event_token: delivery.event_token.clone(),
+            return_values: delivery.return_values.clone(),
+            log_message: delivery.log_message.clone(),
+            deadline: delivery.deadline,
+            created_at: delivery.created_at,
+            state: DeliveryState::Pending,
+            attempts: 0,
+            next_attempt_ms: delivery.created_at.saturating_mul(1000),
+            last_error: None,
+        });
+        state.by_token.insert(delivery.event_token.clone(), index);
+        Ok(true)
+    }
+
+    fn due(&self, now_ms: i64, limit: usize) -> Result<Vec<Delivery>, OutboxError> {
+        let state = self.lock();
+        let mut due: Vec<&Delivery> = state
+            .rows
+            .iter()
+            .filter(|row| row.state == DeliveryState::Pending && row.next_attempt_ms <= now_ms)
+            .collect();
+        due.sort_by_key(|row| (row.next_attempt_ms, row.id));
+        Ok(due.into_iter().take(limit).cloned().collect())
+    }
+
+    fn mark_delivered(&self, event_tokens: &[&str], _now_ms: i64) -> Result<(), OutboxError> {
+        let mut state = self.lock();
+        for token in event_tokens {
+            if let Some(row) = state.pending(token) {
+                row.state = DeliveryState::Delivered;
+            }
+        }
+        Ok(())
+    }
+
+    fn record_failure(&self, event_token: &str, error: &str, next_attempt_ms: i64) -> Result<(), OutboxError> {
+        let mut state = self.lock();
+        if let Some(row) = state.pending(event_token) {
+            row.attempts = row.attempts.saturating_add(1);
+            row.next_attempt_ms = next_attempt_ms;
+            row.last_error = Some(error.to_owned());
+            state.retried += 1;
+        }
+        Ok(())
+    }
+
+    fn dead_letter(&self, event_token: &str, reason: &str, _now_ms: i64) -> Result<(), OutboxError> {
+        let mut state = self.lock();
+        if let Some(row) = state.pending(event_token) {
+            row.state = DeliveryState::DeadLetter;
+            row.last_error = Some(reason.to_owned());
+        }
+        Ok(())
+    }
+
+    fn dead_letters(&self, limit: usize) -> Result<Vec<Delivery>, OutboxError> {
+        let state = self.lock();
+        Ok(state.rows.iter().filter(|row| row.state == DeliveryState::DeadLetter).take(limit).cloned().collect())
+    }
+
+    fn replay(&self, event_token: &str, deadline: Option<i64>, now_ms: i64) -> Result<bool, OutboxError> {
+        let mut state = self.lock();
+        let Some(&index) = state.by_token.get(event_token) else {
+            return Ok(false);
+        };
+        let row = &mut state.rows[index];
+        if row.state != DeliveryState::DeadLetter {
+            return Ok(false);
+        }
+        row.state = DeliveryState::Pending;
+        row.attempts = 0;
+        row.deadline = deadline;
+        row.next_attempt_ms = now_ms;
+        Ok(true)
+    }
+
+    fn get(&self, event_token: &str) -> Result<Option<Delivery>, OutboxError> {
+        let state = self.lock();
+        Ok(state.by_token.get(event_token).map(|&index| state.rows[index].clone()))
+    }
+
+    fn stats(&self) -> Result<Stats, OutboxError> {
+        let state = self.lock();
+        let count = |wanted: DeliveryState| state.rows.iter().filter(|row| row.state == wanted).count() as u64;
+        Ok(Stats {
+            pending: count(DeliveryState::Pending),
+            delivered: count(DeliveryState::Delivered),
+            retried: state.retried,
+            dead_lettered: count(DeliveryState::DeadLetter),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn behaves_as_an_outbox() {
+        super::super::exercise(&MemoryOutbox::default());
+    }
+}
