@@ -469,7 +469,7 @@ async fn no_secret_reaches_logs_errors_or_debug_output() {
         eprintln!("{log}");
     }
     assert!(log.len() > 1000, "the subscriber captured little: {log:?}");
-    for expected in ["bizproc::app", " INFO ", " TRACE ", "robot note running"] {
+    for expected in ["bizproc::app", " INFO ", " TRACE ", "robot note running", "robot_run{robot=\"note\""] {
         assert!(log.contains(expected), "the captured output lacks {expected:?}:\n{log}");
     }
     let refusal = log.lines().any(|line| line.contains(" WARN ") && line.contains("bizproc::"));

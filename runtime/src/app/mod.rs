@@ -40,6 +40,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use tracing::Instrument;
 
 pub use extract::{HandlerConfig, Rejection, Verified};
 
@@ -211,10 +212,15 @@ impl RobotApp {
         let dispatch: Dispatch = Arc::new(move |shared: Arc<Shared>, body: Bytes, content_type: Option<String>| {
             let work: BoxFuture = match extract::accept::<R>(&shared.config, &body, content_type.as_deref())? {
                 Ok(verified) => {
+                    let span =
+                        invocation_span(R::CODE, &verified.invocation.run.workflow_id, &verified.portal.member_id);
                     let handler = Arc::clone(&handler);
-                    Box::pin(async move { complete(shared, verified, handler.as_ref()).await })
+                    Box::pin(async move { complete(shared, verified, handler.as_ref()).await }.instrument(span))
                 }
-                Err(bad) => Box::pin(async move { complete_unreadable(shared, bad).await }),
+                Err(bad) => {
+                    let span = invocation_span(R::CODE, &bad.run.workflow_id, &bad.portal.member_id);
+                    Box::pin(async move { complete_unreadable(shared, bad).await }.instrument(span))
+                }
             };
             Ok(work)
         });
@@ -294,6 +300,12 @@ impl RobotApp {
             .layer(axum::extract::DefaultBodyLimit::max(shared.config.limits.max_body))
             .with_state(shared)
     }
+}
+
+/// The span every event of one robot run is recorded under, from the robot's call to its
+/// completion.
+fn invocation_span(robot: &'static str, workflow: &str, portal: &str) -> tracing::Span {
+    tracing::info_span!("robot_run", robot, workflow = %workflow, portal = %portal)
 }
 
 fn content_type(headers: &HeaderMap) -> Option<String> {
