@@ -48,11 +48,14 @@ use crate::client::{AppCredentials, Client, PortalTokens};
 use crate::handler::{
     AppEvent, Lifecycle, LifecycleOutcome, PortalRecord, PortalStore, PortalTokenStore, RequestLimits, Run,
 };
-use crate::outbox::{DeliveryPolicy, NewDelivery, Outbox, OutboxHandle, OutboxWorker};
+use crate::outbox::{DeliveryPolicy, NewDelivery, Outbox, OutboxHandle, OutboxWorker, now_ms};
 use crate::{BizprocReturn, PortalLocale, Registration, ReturnValues};
 
 type BoxFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
-type Dispatch = Arc<dyn Fn(Arc<Shared>, Bytes, Option<String>) -> Result<BoxFuture, Rejection> + Send + Sync>;
+/// Verifies a robot call (`replay`: one recorded before a restart, so not held to the
+/// freshness window) and answers its event token and the work that completes it.
+type Dispatch =
+    Arc<dyn Fn(Arc<Shared>, Bytes, Option<String>, bool) -> Result<(String, BoxFuture), Rejection> + Send + Sync>;
 
 struct RobotRoute {
     code: &'static str,
@@ -76,6 +79,12 @@ struct RobotRoute {
 /// written to the outbox first, and an [`OutboxWorker`] that [`router`](Self::router) starts
 /// delivers it (in batches, retried with backoff, dead-lettered once the run's deadline has
 /// passed). Without one, the result is sent directly, with the client's own retries only.
+///
+/// With an outbox, a verified robot call is also recorded there ([`Outbox::record_call`])
+/// before it is answered `200` (a call that cannot be recorded is answered `503`), and
+/// forgotten once its result is in the outbox. [`router`](Self::router) runs again every call
+/// still recorded, verified again against the portal store but not the freshness window: work
+/// accepted before a crash is done after the restart, and a call run twice leaves one result.
 #[must_use]
 pub struct RobotApp {
     base_url: String,
@@ -209,21 +218,34 @@ impl RobotApp {
         Fut: Future<Output = Result<R, E>> + Send + 'static,
     {
         let handler = Arc::new(handler);
-        let dispatch: Dispatch = Arc::new(move |shared: Arc<Shared>, body: Bytes, content_type: Option<String>| {
-            let work: BoxFuture = match extract::accept::<R>(&shared.config, &body, content_type.as_deref())? {
-                Ok(verified) => {
-                    let span =
-                        invocation_span(R::CODE, &verified.invocation.run.workflow_id, &verified.portal.member_id);
-                    let handler = Arc::clone(&handler);
-                    Box::pin(async move { complete(shared, verified, handler.as_ref()).await }.instrument(span))
-                }
-                Err(bad) => {
-                    let span = invocation_span(R::CODE, &bad.run.workflow_id, &bad.portal.member_id);
-                    Box::pin(async move { complete_unreadable(shared, bad).await }.instrument(span))
-                }
-            };
-            Ok(work)
-        });
+        let dispatch: Dispatch =
+            Arc::new(move |shared: Arc<Shared>, body: Bytes, content_type: Option<String>, replay: bool| {
+                let accepted = if replay {
+                    let config = HandlerConfig { freshness: None, ..shared.config.clone() };
+                    extract::accept::<R>(&config, &body, content_type.as_deref())?
+                } else {
+                    extract::accept::<R>(&shared.config, &body, content_type.as_deref())?
+                };
+                Ok(match accepted {
+                    Ok(verified) => {
+                        let token = verified.invocation.run.event_token.as_str().to_owned();
+                        let span =
+                            invocation_span(R::CODE, &verified.invocation.run.workflow_id, &verified.portal.member_id);
+                        let handler = Arc::clone(&handler);
+                        let work: BoxFuture = Box::pin(
+                            async move { complete(shared, verified, handler.as_ref()).await }.instrument(span),
+                        );
+                        (token, work)
+                    }
+                    Err(bad) => {
+                        let token = bad.run.event_token.as_str().to_owned();
+                        let span = invocation_span(R::CODE, &bad.run.workflow_id, &bad.portal.member_id);
+                        let work: BoxFuture =
+                            Box::pin(async move { complete_unreadable(shared, bad).await }.instrument(span));
+                        (token, work)
+                    }
+                })
+            });
         self.robots.push(RobotRoute { code: R::CODE, registration: |url| R::registration(url), dispatch });
         self
     }
@@ -282,19 +304,20 @@ impl RobotApp {
             configure_client: self.configure_client,
             outbox: self.outbox.as_ref().map(|outbox| outbox.handle.clone()),
         });
+        let routes: Arc<HashMap<&'static str, Dispatch>> =
+            Arc::new(self.robots.into_iter().map(|r| (r.code, r.dispatch)).collect());
         if let Some(outbox) = self.outbox {
             let _ = outbox.shared.set(Arc::clone(&shared));
             outbox.worker.spawn();
+            resume_calls(&shared, &outbox.handle, &routes);
         }
-        let routes: Arc<HashMap<&'static str, Dispatch>> =
-            Arc::new(self.robots.into_iter().map(|r| (r.code, r.dispatch)).collect());
         Router::new()
             .route("/bitrix/events", post(app_event))
             .route(
                 "/robots/{code}",
                 post(move |state: State<Arc<Shared>>, path: Path<String>, headers: HeaderMap, body: Bytes| {
                     let routes = Arc::clone(&routes);
-                    async move { robot_call(state, path, &headers, body, &routes) }
+                    async move { robot_call(state, path, &headers, &body, &routes) }
                 }),
             )
             .layer(axum::extract::DefaultBodyLimit::max(shared.config.limits.max_body))
@@ -316,20 +339,75 @@ fn robot_call(
     State(shared): State<Arc<Shared>>,
     Path(code): Path<String>,
     headers: &HeaderMap,
-    body: Bytes,
+    body: &Bytes,
     routes: &HashMap<&'static str, Dispatch>,
 ) -> Response {
     let Some(dispatch) = routes.get(code.as_str()) else {
         return (StatusCode::NOT_FOUND, format!("no robot `{code}` here")).into_response();
     };
-    match dispatch(Arc::clone(&shared), body, content_type(headers)) {
-        Ok(work) => {
-            tokio::spawn(work);
+    let content_type = content_type(headers);
+    match dispatch(Arc::clone(&shared), body.clone(), content_type.clone(), false) {
+        Ok((token, work)) => {
+            if let Some(outbox) = &shared.outbox {
+                // Durable before the acknowledgement: a call answered 200 is run even if the
+                // process dies before its result is in the outbox.
+                let recorded = outbox.outbox().record_call(&token, &code, body, content_type.as_deref(), now_ms());
+                if let Err(error) = recorded {
+                    tracing::error!(robot = %code, %error, "robot call not recorded; refused");
+                    return (StatusCode::SERVICE_UNAVAILABLE, "the call could not be recorded").into_response();
+                }
+            }
+            spawn_work(&shared, token, work);
             StatusCode::OK.into_response()
         }
         Err(rejection) => {
             tracing::warn!(robot = %code, status = rejection.status.as_u16(), reason = %rejection.message, "robot call refused");
             rejection.into_response()
+        }
+    }
+}
+
+/// Runs a call's work, then (with an outbox) forgets the recorded call: its result, if any,
+/// is in the outbox by then.
+fn spawn_work(shared: &Shared, token: String, work: BoxFuture) {
+    let outbox = shared.outbox.clone();
+    tokio::spawn(async move {
+        work.await;
+        if let Some(outbox) = outbox
+            && let Err(error) = outbox.outbox().finish_call(&token)
+        {
+            tracing::warn!(%error, "robot call not marked finished; it runs again after a restart");
+        }
+    });
+}
+
+/// Runs again every call that was acknowledged and not finished before the app stopped,
+/// verified again against the portal store (but not against the freshness window). A run
+/// whose result was already recorded changes nothing: the outbox keeps one result per token.
+fn resume_calls(shared: &Arc<Shared>, outbox: &OutboxHandle, routes: &HashMap<&'static str, Dispatch>) {
+    let calls = match outbox.outbox().pending_calls() {
+        Ok(calls) => calls,
+        Err(error) => {
+            tracing::error!(%error, "accepted robot calls could not be read; they are not resumed");
+            return;
+        }
+    };
+    for call in calls {
+        let Some(dispatch) = routes.get(call.robot.as_str()) else {
+            tracing::warn!(robot = %call.robot, "accepted call for a robot no longer served; left pending");
+            continue;
+        };
+        match dispatch(Arc::clone(shared), Bytes::from(call.body), call.content_type, true) {
+            Ok((token, work)) => {
+                tracing::info!(robot = %call.robot, "accepted robot call resumed");
+                spawn_work(shared, token, work);
+            }
+            Err(rejection) => {
+                tracing::warn!(robot = %call.robot, reason = %rejection.message, "accepted robot call no longer valid; dropped");
+                if let Err(error) = outbox.outbox().finish_call(&call.event_token) {
+                    tracing::warn!(%error, "robot call not marked finished");
+                }
+            }
         }
     }
 }

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
-use super::{Delivery, DeliveryState, NewDelivery, Outbox, OutboxError, Stats};
+use super::{AcceptedCall, Delivery, DeliveryState, NewDelivery, Outbox, OutboxError, Stats};
 
 /// An [`Outbox`] in memory. Nothing survives the process; use
 /// [`SqliteOutbox`](super::SqliteOutbox) for that.
@@ -25,6 +25,7 @@ struct State {
     rows: Vec<Delivery>,
     by_token: HashMap<String, usize>,
     retried: u64,
+    calls: Vec<AcceptedCall>,
 }
 
 impl MemoryOutbox {
@@ -142,6 +143,37 @@ impl Outbox for MemoryOutbox {
             retried: state.retried,
             dead_lettered: count(DeliveryState::DeadLetter),
         })
+    }
+
+    fn record_call(
+        &self,
+        event_token: &str,
+        robot: &str,
+        body: &[u8],
+        content_type: Option<&str>,
+        received_at_ms: i64,
+    ) -> Result<bool, OutboxError> {
+        let mut state = self.lock();
+        if state.calls.iter().any(|call| call.event_token == event_token) {
+            return Ok(false);
+        }
+        state.calls.push(AcceptedCall {
+            event_token: event_token.to_owned(),
+            robot: robot.to_owned(),
+            body: body.to_vec(),
+            content_type: content_type.map(str::to_owned),
+            received_at_ms,
+        });
+        Ok(true)
+    }
+
+    fn finish_call(&self, event_token: &str) -> Result<(), OutboxError> {
+        self.lock().calls.retain(|call| call.event_token != event_token);
+        Ok(())
+    }
+
+    fn pending_calls(&self) -> Result<Vec<AcceptedCall>, OutboxError> {
+        Ok(self.lock().calls.clone())
     }
 }
 

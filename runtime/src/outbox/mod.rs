@@ -272,6 +272,44 @@ impl fmt::Debug for Delivery {
     }
 }
 
+/// A robot call the app acknowledged, kept until its result is in the outbox, so that a call
+/// accepted before a crash is run again after the restart.
+///
+/// `Debug` shows the workflow id and the robot, not the token or the body.
+///
+/// ```
+/// use bizproc::outbox::{MemoryOutbox, Outbox};
+///
+/// let outbox = MemoryOutbox::default();
+/// outbox.record_call("wf.1|A1|e.sig", "shout", b"event_token=...", Some("application/x-www-form-urlencoded"), 1).unwrap();
+/// let call = &outbox.pending_calls().unwrap()[0];
+/// assert_eq!((call.robot.as_str(), call.body.as_slice(), call.received_at_ms), ("shout", &b"event_token=..."[..], 1));
+/// assert!(!format!("{call:?}").contains("e.sig"));
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct AcceptedCall {
+    /// `EVENT_TOKEN` of the run.
+    pub event_token: String,
+    /// The robot's code (its route).
+    pub robot: String,
+    /// The request body as received.
+    pub body: Vec<u8>,
+    /// The request's `Content-Type`, if any.
+    pub content_type: Option<String>,
+    /// When it was received (Unix milliseconds).
+    pub received_at_ms: i64,
+}
+
+impl fmt::Debug for AcceptedCall {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AcceptedCall")
+            .field("workflow_id", &workflow_id(&self.event_token))
+            .field("robot", &self.robot)
+            .field("received_at_ms", &self.received_at_ms)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Counters of an outbox.
 ///
 /// ```
@@ -386,6 +424,33 @@ pub trait Outbox: Send + Sync {
     /// # Errors
     /// When the store cannot be read.
     fn stats(&self) -> Result<Stats, OutboxError>;
+
+    /// Records a robot call the app is about to acknowledge, durably, before it answers.
+    /// Answers whether it was new: a second call with the same event token is not recorded.
+    ///
+    /// # Errors
+    /// When the store cannot be written.
+    fn record_call(
+        &self,
+        event_token: &str,
+        robot: &str,
+        body: &[u8],
+        content_type: Option<&str>,
+        received_at_ms: i64,
+    ) -> Result<bool, OutboxError>;
+
+    /// Forgets a recorded call: its result (or its failure) is in the outbox, or there is none
+    /// to give.
+    ///
+    /// # Errors
+    /// When the store cannot be written.
+    fn finish_call(&self, event_token: &str) -> Result<(), OutboxError>;
+
+    /// The calls recorded and not finished, oldest first: to run again after a restart.
+    ///
+    /// # Errors
+    /// When the store cannot be read.
+    fn pending_calls(&self) -> Result<Vec<AcceptedCall>, OutboxError>;
 }
 
 /// Now, in Unix milliseconds.
@@ -456,4 +521,19 @@ pub(crate) fn exercise(outbox: &dyn Outbox) {
     assert_eq!((replayed[0].attempts, replayed[0].deadline), (0, Some(500)));
     assert_eq!(outbox.stats().unwrap(), Stats { pending: 1, delivered: 2, retried: 1, dead_lettered: 0 });
     assert!(outbox.get("nope").unwrap().is_none());
+
+    assert!(outbox.record_call("w7|A|e7", "count", b"n=1", Some("text/plain"), 5).unwrap());
+    assert!(!outbox.record_call("w7|A|e7", "count", b"n=2", None, 6).unwrap(), "one call per token");
+    assert!(outbox.record_call("w8|A|e8", "other", b"", None, 7).unwrap());
+    let calls = outbox.pending_calls().unwrap();
+    assert_eq!(calls.len(), 2);
+    assert_eq!(
+        (calls[0].event_token.as_str(), calls[0].robot.as_str(), calls[0].body.as_slice()),
+        ("w7|A|e7", "count", &b"n=1"[..])
+    );
+    assert_eq!((calls[0].content_type.as_deref(), calls[0].received_at_ms), (Some("text/plain"), 5));
+    outbox.finish_call("w7|A|e7").unwrap();
+    outbox.finish_call("nope").unwrap();
+    let calls = outbox.pending_calls().unwrap();
+    assert_eq!((calls.len(), calls[0].event_token.as_str(), calls[0].content_type.as_deref()), (1, "w8|A|e8", None));
 }

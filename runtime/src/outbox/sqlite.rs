@@ -5,7 +5,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::{Delivery, DeliveryState, NewDelivery, Outbox, OutboxError, Stats};
+use super::{AcceptedCall, Delivery, DeliveryState, NewDelivery, Outbox, OutboxError, Stats};
 
 /// An [`Outbox`] in a SQLite file (write-ahead log, `synchronous = FULL`): every write is
 /// committed before it returns, so a result recorded before a crash is delivered after the
@@ -49,7 +49,15 @@ const SCHEMA: &str = "
         last_error TEXT,
         finished_ms INTEGER
     );
-    CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt_ms, id);";
+    CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt_ms, id);
+    CREATE TABLE IF NOT EXISTS accepted_calls (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_token TEXT NOT NULL UNIQUE,
+        robot TEXT NOT NULL,
+        body BLOB NOT NULL,
+        content_type TEXT,
+        received_at_ms INTEGER NOT NULL
+    );";
 
 const COLUMNS: &str = "id, member_id, client_endpoint, event_token, return_values, log_message, deadline, created_at, \
                        state, attempts, next_attempt_ms, last_error";
@@ -247,6 +255,54 @@ impl Outbox for SqliteOutbox {
                 },
             )
             .map_err(error("count results"))
+    }
+
+    fn record_call(
+        &self,
+        event_token: &str,
+        robot: &str,
+        body: &[u8],
+        content_type: Option<&str>,
+        received_at_ms: i64,
+    ) -> Result<bool, OutboxError> {
+        let inserted = self
+            .lock()
+            .execute(
+                "INSERT INTO accepted_calls (event_token, robot, body, content_type, received_at_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT(event_token) DO NOTHING",
+                params![event_token, robot, body, content_type, received_at_ms],
+            )
+            .map_err(error("record a robot call"))?;
+        Ok(inserted == 1)
+    }
+
+    fn finish_call(&self, event_token: &str) -> Result<(), OutboxError> {
+        self.lock()
+            .execute("DELETE FROM accepted_calls WHERE event_token = ?1", params![event_token])
+            .map(|_| ())
+            .map_err(error("finish a robot call"))
+    }
+
+    fn pending_calls(&self) -> Result<Vec<AcceptedCall>, OutboxError> {
+        let connection = self.lock();
+        let mut statement = connection
+            .prepare_cached(
+                "SELECT event_token, robot, body, content_type, received_at_ms FROM accepted_calls ORDER BY id",
+            )
+            .map_err(error("read robot calls"))?;
+        let rows = statement
+            .query_map([], |row| {
+                Ok(AcceptedCall {
+                    event_token: row.get(0)?,
+                    robot: row.get(1)?,
+                    body: row.get(2)?,
+                    content_type: row.get(3)?,
+                    received_at_ms: row.get(4)?,
+                })
+            })
+            .map_err(error("read robot calls"))?;
+        rows.collect::<Result<_, _>>().map_err(error("read robot calls"))
     }
 }
 
