@@ -1,29 +1,13 @@
 //! The rules a derive input must meet, one function each, run once over the whole model so
 //! that every mistake is reported in the same compile.
 
+// The reserved ids and the type names are bizproc-definition's, so that files and derives agree.
+use bizproc_definition::{BUILT_IN_TYPES as TYPE_NAMES, RESERVED_IDS};
 use syn::{Expr, Lit, UnOp};
 
 use crate::ast::{Container, Derive};
 use crate::attr::Localized;
 use crate::ctxt::Ctxt;
-
-/// Built into every robot; the server silently skips a property with one of these ids.
-const RESERVED_IDS: [&str; 8] = [
-    "Title",
-    "UseSubscription",
-    "IsTimeout",
-    "AuthUserId",
-    "SetStatusMessage",
-    "StatusMessage",
-    "TimeoutDuration",
-    "TimeoutDurationType",
-];
-
-/// Ids under which the server leaves descriptor keys unconverted, so `Name` goes unseen.
-const UNCONVERTED_IDS: [&str; 3] = ["PROPERTIES", "RETURN_PROPERTIES", "OPTIONS"];
-
-const TYPE_NAMES: [&str; 10] =
-    ["bool", "date", "datetime", "double", "file", "int", "select", "string", "text", "user"];
 
 pub fn check(cx: &Ctxt, cont: &Container) {
     check_code(cx, cont);
@@ -149,7 +133,7 @@ fn check_id_syntax(cx: &Ctxt, cont: &Container) {
 /// A property with a reserved id is silently skipped by the server.
 fn check_reserved_ids(cx: &Ctxt, cont: &Container) {
     for field in cont.properties() {
-        let reserved = RESERVED_IDS.iter().chain(&UNCONVERTED_IDS).find(|id| id.eq_ignore_ascii_case(&field.id));
+        let reserved = RESERVED_IDS.iter().find(|id| id.eq_ignore_ascii_case(&field.id));
         if let Some(reserved) = reserved {
             let spelled = if *reserved == field.id { String::new() } else { format!(" (as `{reserved}`)") };
             cx.error_at(

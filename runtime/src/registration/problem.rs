@@ -136,22 +136,6 @@ impl fmt::Display for InvalidRegistration {
 
 impl std::error::Error for InvalidRegistration {}
 
-/// Built into every robot: a property with one of these ids is skipped by the server.
-pub(crate) const RESERVED_IDS: [&str; 11] = [
-    "Title",
-    "UseSubscription",
-    "IsTimeout",
-    "AuthUserId",
-    "SetStatusMessage",
-    "StatusMessage",
-    "TimeoutDuration",
-    "TimeoutDurationType",
-    // The server does not convert descriptor keys under these ids, so `Name` goes unseen.
-    "PROPERTIES",
-    "RETURN_PROPERTIES",
-    "OPTIONS",
-];
-
 pub(crate) fn code(code: &str) -> Option<RegistrationProblem> {
     let valid = !code.is_empty()
         && code.len() <= CODE_LIMIT
@@ -187,7 +171,7 @@ pub(crate) fn properties(key: &'static str, properties: &Properties) -> Vec<Regi
             || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
         {
             reason = Some("must start with a letter and hold only A-Z, a-z, 0-9 and `_`");
-        } else if RESERVED_IDS.iter().any(|reserved| reserved.eq_ignore_ascii_case(id)) {
+        } else if bizproc_definition::RESERVED_IDS.iter().any(|reserved| reserved.eq_ignore_ascii_case(id)) {
             reason = Some("is reserved by Bitrix24, which silently skips such a property");
         } else if seen.iter().any(|other| other.eq_ignore_ascii_case(id)) {
             reason = Some("equals another id ignoring case; the server matches ids ignoring case");
