@@ -8,12 +8,13 @@
 //! count those as accepted. It reports how many were refused while the app was down, and how
 //! many of them completed anyway (the app had recorded the call but died before its `200` left).
 
+use bizproc_suite::TempDir;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use bizproc::outbox::{Outbox, SqliteOutbox};
 use bizproc_emulator::{Document, Emulator, IgnoreReason, RunId, RunOptions, RunState};
@@ -44,24 +45,6 @@ fn crash_app() -> PathBuf {
         assert!(status.success(), "the crash_app example builds");
     }
     binary
-}
-
-/// A directory of its own under the system's temp dir, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).expect("after 1970").subsec_nanos();
-        let path = std::env::temp_dir().join(format!("bizproc-{name}-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&path).expect("a temp dir");
-        Self(path)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// How to start the app.

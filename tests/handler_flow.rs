@@ -4,8 +4,8 @@
 //! nor the portal; the app keeps its portals across a restart; update and uninstall events
 //! replace and forget the application token.
 
+use bizproc_suite::TempDir;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -294,24 +294,6 @@ async fn assert_refused(setup: &mut Setup, body: String, status: u16, message: &
     );
     assert!(sent.is_empty(), "a refused request reached the portal: {sent:?}");
     assert!(setup.calls.try_recv().is_err(), "the robot function ran for a refused request");
-}
-
-/// A directory of its own under the system's temp dir, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).expect("after 1970").subsec_nanos();
-        let path = std::env::temp_dir().join(format!("bizproc-{name}-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&path).expect("a temp dir");
-        Self(path)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 // ---------------------------------------------------------------------------------------------

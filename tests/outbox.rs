@@ -2,10 +2,10 @@
 //! portal and a `RobotApp` with an outbox, and checks what the portal recorded. Faults are
 //! injected by the emulator; the app's client retries little, so the outbox does the work.
 
+use bizproc_suite::TempDir;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use bizproc::app::RobotApp;
 use bizproc::client::{AppCredentials, ClientBuilder, RetryPolicy};
@@ -220,24 +220,6 @@ fn delivery_requests(emulator: &Emulator) -> (usize, usize) {
 fn portal_unreachable(emulator: &Emulator, count: usize) {
     emulator.fail_next("bizproc.event.send", count, Fault::Drop);
     emulator.fail_next("batch", count, Fault::Drop);
-}
-
-/// A directory of its own under the system's temp dir, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).expect("after 1970").subsec_nanos();
-        let path = std::env::temp_dir().join(format!("bizproc-{name}-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&path).expect("a temp dir");
-        Self(path)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
