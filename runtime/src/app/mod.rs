@@ -48,10 +48,12 @@ use crate::client::{AppCredentials, Client, PortalTokens};
 use crate::handler::{
     AppEvent, Lifecycle, LifecycleOutcome, PortalRecord, PortalStore, PortalTokenStore, RequestLimits, Run,
 };
-use crate::outbox::{DeliveryPolicy, NewDelivery, Outbox, OutboxHandle, OutboxWorker, now_ms};
+use crate::outbox::{AcceptedCall, DeliveryPolicy, NewDelivery, Outbox, OutboxHandle, OutboxWorker, now_ms};
 use crate::{BizprocReturn, PortalLocale, Registration, ReturnValues};
 
-type BoxFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
+/// A call's work; answers whether it has also forgotten the recorded call (with an outbox,
+/// its result and the end of the call are written together).
+type BoxFuture = Pin<Box<dyn Future<Output = bool> + Send>>;
 /// Verifies a robot call (`replay`: one recorded before a restart, so not held to the
 /// freshness window) and answers its event token and the work that completes it.
 type Dispatch =
@@ -317,7 +319,7 @@ impl RobotApp {
                 "/robots/{code}",
                 post(move |state: State<Arc<Shared>>, path: Path<String>, headers: HeaderMap, body: Bytes| {
                     let routes = Arc::clone(&routes);
-                    async move { robot_call(state, path, &headers, &body, &routes) }
+                    async move { robot_call(state, path, &headers, body, &routes).await }
                 }),
             )
             .layer(axum::extract::DefaultBodyLimit::max(shared.config.limits.max_body))
@@ -335,11 +337,11 @@ fn content_type(headers: &HeaderMap) -> Option<String> {
     headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned)
 }
 
-fn robot_call(
+async fn robot_call(
     State(shared): State<Arc<Shared>>,
     Path(code): Path<String>,
     headers: &HeaderMap,
-    body: &Bytes,
+    body: Bytes,
     routes: &HashMap<&'static str, Dispatch>,
 ) -> Response {
     let Some(dispatch) = routes.get(code.as_str()) else {
@@ -351,7 +353,14 @@ fn robot_call(
             if let Some(outbox) = &shared.outbox {
                 // Durable before the acknowledgement: a call answered 200 is run even if the
                 // process dies before its result is in the outbox.
-                let recorded = outbox.outbox().record_call(&token, &code, body, content_type.as_deref(), now_ms());
+                let call = AcceptedCall {
+                    event_token: token.clone(),
+                    robot: code.clone(),
+                    body: body.to_vec(),
+                    content_type,
+                    received_at_ms: now_ms(),
+                };
+                let recorded = outbox.outbox().accept(call).await;
                 if let Err(error) = recorded {
                     tracing::error!(robot = %code, %error, "robot call not recorded; refused");
                     return (StatusCode::SERVICE_UNAVAILABLE, "the call could not be recorded").into_response();
@@ -372,9 +381,10 @@ fn robot_call(
 fn spawn_work(shared: &Shared, token: String, work: BoxFuture) {
     let outbox = shared.outbox.clone();
     tokio::spawn(async move {
-        work.await;
+        let finished = work.await;
         if let Some(outbox) = outbox
-            && let Err(error) = outbox.outbox().finish_call(&token)
+            && !finished
+            && let Err(error) = outbox.outbox().complete(&token, None).await
         {
             tracing::warn!(%error, "robot call not marked finished; it runs again after a restart");
         }
@@ -412,8 +422,9 @@ fn resume_calls(shared: &Arc<Shared>, outbox: &OutboxHandle, routes: &HashMap<&'
     }
 }
 
-/// Runs the robot and completes its run, whatever the robot's outcome.
-async fn complete<R, E, F, Fut>(shared: Arc<Shared>, verified: Verified<R>, handler: &F)
+/// Runs the robot and completes its run, whatever the robot's outcome. Answers whether the
+/// recorded call was forgotten with its result.
+async fn complete<R, E, F, Fut>(shared: Arc<Shared>, verified: Verified<R>, handler: &F) -> bool
 where
     R: BizprocReturn + Send + Sync,
     E: Display,
@@ -427,7 +438,7 @@ where
     let deadline = invocation.run.deadline();
     let outcome = handler(invocation.input, invocation.run).await;
     if !waits {
-        return; // nothing to complete: the workflow did not wait
+        return false; // nothing to complete: the workflow did not wait
     }
     let client = shared.client_for(&portal, &endpoint);
     if let Some(outbox) = &shared.outbox {
@@ -448,14 +459,16 @@ where
         Ok(()) => tracing::info!(robot = R::CODE, workflow = token.workflow_id(), ok, "run completed"),
         Err(error) => tracing::error!(robot = R::CODE, workflow = token.workflow_id(), %error, "run not completed"),
     }
+    false
 }
 
 /// A verified run whose input does not fit the robot: complete it with empty values and the
-/// reason in the workflow log, rather than leave it waiting for its timeout.
-async fn complete_unreadable<R: BizprocReturn>(shared: Arc<Shared>, bad: extract::BadInput<R>) {
+/// reason in the workflow log, rather than leave it waiting for its timeout. Answers as
+/// [`complete`] does.
+async fn complete_unreadable<R: BizprocReturn>(shared: Arc<Shared>, bad: extract::BadInput<R>) -> bool {
     tracing::warn!(robot = R::CODE, workflow = bad.run.workflow_id, error = %bad.error, "robot input refused");
     if !bad.run.use_subscription {
-        return;
+        return false;
     }
     let client = shared.client_for(&bad.portal, &bad.run.auth.client_endpoint);
     let message = format!("robot {} could not read its input: {}", R::CODE, bad.error);
@@ -470,6 +483,7 @@ async fn complete_unreadable<R: BizprocReturn>(shared: Arc<Shared>, bad: extract
     {
         tracing::error!(robot = R::CODE, workflow = bad.run.workflow_id, %error, "run not completed");
     }
+    false
 }
 
 /// A result as the outbox keeps it.
@@ -487,14 +501,16 @@ fn delivery(
     delivery
 }
 
-/// Writes a result to the outbox and wakes the worker; when the outbox cannot be written,
-/// sends it directly rather than lose it.
-async fn record(outbox: &OutboxHandle, client: &Client, delivery: NewDelivery, robot: &str) {
+/// Writes a result to the outbox, forgetting its call in the same write, and wakes the
+/// worker; when the outbox cannot be written, sends it directly rather than lose it. Answers
+/// whether the call was forgotten.
+async fn record(outbox: &OutboxHandle, client: &Client, delivery: NewDelivery, robot: &str) -> bool {
     let workflow = delivery.event_token.split('|').next().unwrap_or_default().to_owned();
-    match outbox.outbox().enqueue(&delivery) {
+    match outbox.outbox().complete(&delivery.event_token, Some(delivery.clone())).await {
         Ok(new) => {
             tracing::info!(robot, workflow, new, "result recorded for delivery");
             outbox.wake();
+            true
         }
         Err(error) => {
             tracing::error!(robot, workflow, %error, "result not recorded; sending it directly");
@@ -506,6 +522,7 @@ async fn record(outbox: &OutboxHandle, client: &Client, delivery: NewDelivery, r
             if let Err(error) = sent {
                 tracing::error!(robot, workflow, %error, "run not completed");
             }
+            false
         }
     }
 }

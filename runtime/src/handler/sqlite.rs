@@ -74,10 +74,12 @@ impl PortalStore for SqlitePortalStore {
     fn get(&self, member_id: &str) -> Result<Option<PortalRecord>, String> {
         let connection = self.lock()?;
         connection
-            .query_row(
+            .prepare_cached(
                 "SELECT member_id, domain, client_endpoint, server_endpoint, application_token, access_token, refresh_token
                  FROM portals WHERE member_id = ?1",
-                params![member_id],
+            )
+            .and_then(|mut statement| {
+                statement.query_row(params![member_id],
                 |row| {
                     Ok(PortalRecord {
                         member_id: row.get(0)?,
@@ -88,9 +90,9 @@ impl PortalStore for SqlitePortalStore {
                         access_token: Secret::new(row.get::<_, String>(5)?),
                         refresh_token: Secret::new(row.get::<_, String>(6)?),
                     })
-                },
-            )
-            .optional()
+                })
+                .optional()
+            })
             .map_err(|e| format!("cannot read portal `{member_id}`: {e}"))
     }
 

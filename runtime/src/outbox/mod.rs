@@ -33,6 +33,8 @@ mod sqlite;
 mod worker;
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
@@ -310,6 +312,10 @@ impl fmt::Debug for AcceptedCall {
     }
 }
 
+/// A write of an [`Outbox`] in progress, as [`Outbox::accept`] and [`Outbox::complete`]
+/// answer it: ready once the write is durable.
+pub type PendingWrite<T> = Pin<Box<dyn Future<Output = Result<T, OutboxError>> + Send>>;
+
 /// Counters of an outbox.
 ///
 /// ```
@@ -451,6 +457,67 @@ pub trait Outbox: Send + Sync {
     /// # Errors
     /// When the store cannot be read.
     fn pending_calls(&self) -> Result<Vec<AcceptedCall>, OutboxError>;
+
+    /// [`record_call`](Self::record_call) for an async server: a future that is ready once
+    /// the call is recorded, without holding up the thread that polls it meanwhile.
+    ///
+    /// The default records at once, which suits a store that does not wait on a disk; a
+    /// durable store overrides it ([`SqliteOutbox`] hands the write to its writer thread,
+    /// which commits the writes of concurrent calls together).
+    ///
+    /// ```
+    /// use bizproc::outbox::{AcceptedCall, MemoryOutbox, Outbox};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let outbox = MemoryOutbox::default();
+    /// let call = AcceptedCall {
+    ///     event_token: "wf.1|A1|e.sig".into(),
+    ///     robot: "shout".into(),
+    ///     body: b"event_token=...".to_vec(),
+    ///     content_type: None,
+    ///     received_at_ms: 1,
+    /// };
+    /// assert!(outbox.accept(call.clone()).await.unwrap());
+    /// assert!(!outbox.accept(call).await.unwrap(), "one record per event token");
+    /// # }
+    /// ```
+    fn accept(&self, call: AcceptedCall) -> PendingWrite<bool> {
+        let recorded = self.record_call(
+            &call.event_token,
+            &call.robot,
+            &call.body,
+            call.content_type.as_deref(),
+            call.received_at_ms,
+        );
+        Box::pin(std::future::ready(recorded))
+    }
+
+    /// Records the result of a recorded call, if it has one to deliver, and forgets the call,
+    /// as one write: a future ready once both are durable. Answers whether the result was new.
+    ///
+    /// The default [`enqueue`](Self::enqueue)s, then [`finish_call`](Self::finish_call)s, at
+    /// once; a durable store overrides it to do both in one transaction off the async
+    /// runtime's threads.
+    ///
+    /// ```
+    /// use bizproc::outbox::{MemoryOutbox, NewDelivery, Outbox};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let outbox = MemoryOutbox::default();
+    /// outbox.record_call("wf.1|A1|e.sig", "shout", b"...", None, 1).unwrap();
+    /// let result = NewDelivery::new("m1", "https://a.example.com/rest/", "wf.1|A1|e.sig", serde_json::json!({}));
+    /// assert!(outbox.complete("wf.1|A1|e.sig", Some(result)).await.unwrap());
+    /// assert!(outbox.pending_calls().unwrap().is_empty());
+    /// assert_eq!(outbox.stats().unwrap().pending, 1);
+    /// # }
+    /// ```
+    fn complete(&self, event_token: &str, result: Option<NewDelivery>) -> PendingWrite<bool> {
+        let recorded = result.map_or(Ok(false), |result| self.enqueue(&result));
+        let finished = recorded.and_then(|new| self.finish_call(event_token).map(|()| new));
+        Box::pin(std::future::ready(finished))
+    }
 }
 
 /// Now, in Unix milliseconds.

@@ -1,15 +1,22 @@
 //! An outbox in an embedded SQLite database, so pending results outlive the process.
 
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::{AcceptedCall, Delivery, DeliveryState, NewDelivery, Outbox, OutboxError, Stats};
+use super::{AcceptedCall, Delivery, DeliveryState, NewDelivery, Outbox, OutboxError, PendingWrite, Stats};
 
 /// An [`Outbox`] in a SQLite file (write-ahead log, `synchronous = FULL`): every write is
 /// committed before it returns, so a result recorded before a crash is delivered after the
 /// restart.
+///
+/// One thread of its own owns the connection and commits whatever callers have queued in one
+/// transaction (group commit): concurrent callers share one `fsync` instead of queueing for
+/// one each, and a lone caller waits for no one. Calls block until their write is committed,
+/// so call them from blocking threads (`tokio::task::spawn_blocking`), not async tasks.
 ///
 /// ```
 /// use bizproc::outbox::{NewDelivery, Outbox, SqliteOutbox};
@@ -27,8 +34,20 @@ use super::{AcceptedCall, Delivery, DeliveryState, NewDelivery, Outbox, OutboxEr
 /// ```
 #[derive(Debug)]
 pub struct SqliteOutbox {
-    connection: Mutex<Connection>,
+    jobs: Option<Sender<Job>>,
+    writer: Option<JoinHandle<()>>,
 }
+
+/// Work for the writer thread: runs inside the batch's transaction and answers how to tell
+/// its caller once the transaction has committed (or failed to).
+type Job = Box<dyn FnOnce(&Connection) -> Reply + Send>;
+type Reply = Box<dyn FnOnce(Result<(), &OutboxError>) + Send>;
+
+/// The most jobs committed together, so that one transaction stays short.
+const MAX_BATCH: usize = 256;
+
+/// How long a commit waits for more writers while writers are arriving together.
+const COMMIT_DELAY: Duration = Duration::from_micros(500);
 
 const SCHEMA: &str = "
     PRAGMA journal_mode = WAL;
@@ -128,133 +147,262 @@ impl SqliteOutbox {
 
     fn with_connection(connection: Connection) -> Result<Self, OutboxError> {
         connection.execute_batch(SCHEMA).map_err(error("set up the outbox"))?;
-        Ok(Self { connection: Mutex::new(connection) })
+        let (jobs, queue) = mpsc::channel();
+        let writer = std::thread::Builder::new()
+            .name("bizproc-outbox".to_owned())
+            .spawn(move || write_loop(&connection, &queue))
+            .map_err(|e| OutboxError(format!("cannot start the outbox writer: {e}")))?;
+        Ok(Self { jobs: Some(jobs), writer: Some(writer) })
     }
 
-    fn lock(&self) -> MutexGuard<'_, Connection> {
-        self.connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    /// Runs `op` on the writer thread, in the next transaction, and waits until that
+    /// transaction has committed.
+    fn run<T: Send + 'static>(
+        &self,
+        what: &'static str,
+        op: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T, OutboxError> {
+        let (answer, answered) = mpsc::sync_channel(1);
+        let job: Job = Box::new(move |connection| {
+            let result = op(connection).map_err(error(what));
+            Box::new(move |committed| {
+                let _ = answer.send(committed.map_err(Clone::clone).and(result));
+            })
+        });
+        self.submit(what, job)?;
+        answered.recv().map_err(|_| stopped(what))?
+    }
+
+    /// [`run`](Self::run) as a future, for async callers: nothing blocks while the batch
+    /// commits.
+    fn run_async<T: Send + 'static>(
+        &self,
+        what: &'static str,
+        op: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> PendingWrite<T> {
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move |connection| {
+            let result = op(connection).map_err(error(what));
+            Box::new(move |committed| {
+                let _ = answer.send(committed.map_err(Clone::clone).and(result));
+            })
+        });
+        let submitted = self.submit(what, job);
+        Box::pin(async move {
+            submitted?;
+            answered.await.map_err(|_| stopped(what))?
+        })
+    }
+
+    fn submit(&self, what: &'static str, job: Job) -> Result<(), OutboxError> {
+        self.jobs.as_ref().ok_or_else(|| stopped(what))?.send(job).map_err(|_| stopped(what))
     }
 }
 
-impl Outbox for SqliteOutbox {
-    fn enqueue(&self, delivery: &NewDelivery) -> Result<bool, OutboxError> {
+fn stopped(what: &str) -> OutboxError {
+    OutboxError(format!("cannot {what}: the outbox writer stopped"))
+}
+
+impl Drop for SqliteOutbox {
+    /// Lets the writer finish what is queued and close the database before returning.
+    fn drop(&mut self) {
+        drop(self.jobs.take());
+        if let Some(writer) = self.writer.take() {
+            let _ = writer.join();
+        }
+    }
+}
+
+/// The writer thread: takes every job queued, runs them in one transaction, commits, then
+/// answers each, until the outbox is dropped.
+fn write_loop(connection: &Connection, queue: &Receiver<Job>) {
+    let mut busy = false;
+    while let Ok(first) = queue.recv() {
+        let mut batch = vec![first];
+        batch.extend(queue.try_iter().take(MAX_BATCH - 1));
+        // Under concurrent load (the last commit carried several writers), wait a moment for
+        // more writers, as PostgreSQL's `commit_delay` does: a commit costs far more than a
+        // row, so fuller batches take less time per write. A lone writer never waits.
+        if busy {
+            let until = Instant::now() + COMMIT_DELAY;
+            while batch.len() < MAX_BATCH {
+                match queue.recv_timeout(until.saturating_duration_since(Instant::now())) {
+                    Ok(job) => batch.push(job),
+                    Err(_) => break,
+                }
+            }
+        }
+        busy = batch.len() > 1;
+        let begun = connection.execute_batch("BEGIN IMMEDIATE");
+        if let Err(e) = &begun {
+            tracing::warn!(error = %e, "outbox writes not grouped: each commits on its own");
+        }
+        let replies: Vec<Reply> = batch.into_iter().map(|job| job(connection)).collect();
+        // Without a transaction each job has committed on its own and answers for itself.
+        let committed = match begun {
+            Ok(()) => connection.execute_batch("COMMIT").map_err(error("commit to the outbox")),
+            Err(_) => Ok(()),
+        };
+        if committed.is_err() && !connection.is_autocommit() {
+            let _ = connection.execute_batch("ROLLBACK");
+        }
+        for reply in replies {
+            reply(committed.as_ref().copied());
+        }
+    }
+}
+
+/// A result as its row is written: its values serialized by the caller, not the writer.
+struct ResultRow {
+    delivery: NewDelivery,
+    values: String,
+}
+
+impl ResultRow {
+    fn new(delivery: &NewDelivery) -> Result<Self, OutboxError> {
         let values = serde_json::to_string(&delivery.return_values).map_err(|e| OutboxError(e.to_string()))?;
-        let inserted = self
-            .lock()
-            .execute(
+        Ok(Self { delivery: NewDelivery { return_values: serde_json::Value::Null, ..delivery.clone() }, values })
+    }
+
+    fn insert(&self, connection: &Connection) -> rusqlite::Result<bool> {
+        let delivery = &self.delivery;
+        let inserted = connection
+            .prepare_cached(
                 "INSERT INTO outbox (event_token, member_id, client_endpoint, return_values, log_message, deadline,
                      created_at, next_attempt_ms)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
                  ON CONFLICT(event_token) DO NOTHING",
-                params![
-                    delivery.event_token,
-                    delivery.member_id,
-                    delivery.client_endpoint,
-                    values,
-                    delivery.log_message,
-                    delivery.deadline,
-                    delivery.created_at,
-                    delivery.created_at.saturating_mul(1000),
-                ],
-            )
-            .map_err(error("record a result"))?;
+            )?
+            .execute(params![
+                delivery.event_token,
+                delivery.member_id,
+                delivery.client_endpoint,
+                self.values,
+                delivery.log_message,
+                delivery.deadline,
+                delivery.created_at,
+                delivery.created_at.saturating_mul(1000),
+            ])?;
         Ok(inserted == 1)
+    }
+}
+
+fn insert_call(connection: &Connection, call: &AcceptedCall) -> rusqlite::Result<bool> {
+    let inserted = connection
+        .prepare_cached(
+            "INSERT INTO accepted_calls (event_token, robot, body, content_type, received_at_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(event_token) DO NOTHING",
+        )?
+        .execute(params![call.event_token, call.robot, call.body, call.content_type, call.received_at_ms])?;
+    Ok(inserted == 1)
+}
+
+fn delete_call(connection: &Connection, event_token: &str) -> rusqlite::Result<()> {
+    connection.prepare_cached("DELETE FROM accepted_calls WHERE event_token = ?1")?.execute(params![event_token])?;
+    Ok(())
+}
+
+impl Outbox for SqliteOutbox {
+    fn enqueue(&self, delivery: &NewDelivery) -> Result<bool, OutboxError> {
+        let row = ResultRow::new(delivery)?;
+        self.run("record a result", move |connection| row.insert(connection))
     }
 
     fn due(&self, now_ms: i64, max: usize) -> Result<Vec<Delivery>, OutboxError> {
-        let connection = self.lock();
-        let mut statement = connection
-            .prepare_cached(&format!(
+        self.run("read due results", move |connection| {
+            let mut statement = connection.prepare_cached(&format!(
                 "SELECT {COLUMNS} FROM outbox WHERE state = ?1 AND next_attempt_ms <= ?2
                  ORDER BY next_attempt_ms, id LIMIT ?3"
-            ))
-            .map_err(error("read due results"))?;
-        let rows =
-            statement.query_map(params![PENDING, now_ms, limit(max)], read_row).map_err(error("read due results"))?;
-        rows.collect::<Result<_, _>>().map_err(error("read due results"))
+            ))?;
+            statement.query_map(params![PENDING, now_ms, limit(max)], read_row)?.collect()
+        })
     }
 
     fn mark_delivered(&self, event_tokens: &[&str], now_ms: i64) -> Result<(), OutboxError> {
-        let mut connection = self.lock();
-        let transaction = connection.transaction().map_err(error("mark results delivered"))?;
-        {
-            let mut statement = transaction
-                .prepare_cached(
-                    "UPDATE outbox SET state = ?1, finished_ms = ?2, last_error = NULL
-                     WHERE event_token = ?3 AND state = ?4",
-                )
-                .map_err(error("mark results delivered"))?;
-            for token in event_tokens {
-                statement
-                    .execute(params![DELIVERED, now_ms, token, PENDING])
-                    .map_err(error("mark results delivered"))?;
+        let tokens: Vec<String> = event_tokens.iter().map(|&token| token.to_owned()).collect();
+        self.run("mark results delivered", move |connection| {
+            let mut statement = connection.prepare_cached(
+                "UPDATE outbox SET state = ?1, finished_ms = ?2, last_error = NULL
+                 WHERE event_token = ?3 AND state = ?4",
+            )?;
+            for token in tokens {
+                statement.execute(params![DELIVERED, now_ms, token, PENDING])?;
             }
-        }
-        transaction.commit().map_err(error("mark results delivered"))
+            Ok(())
+        })
     }
 
     fn record_failure(&self, event_token: &str, message: &str, next_attempt_ms: i64) -> Result<(), OutboxError> {
-        self.lock()
-            .execute(
-                "UPDATE outbox SET attempts = attempts + 1, retried = retried + 1, next_attempt_ms = ?1, last_error = ?2
-                 WHERE event_token = ?3 AND state = ?4",
-                params![next_attempt_ms, message, event_token, PENDING],
-            )
-            .map(|_| ())
-            .map_err(error("record a failed attempt"))
+        let (event_token, message) = (event_token.to_owned(), message.to_owned());
+        self.run("record a failed attempt", move |connection| {
+            connection
+                .prepare_cached(
+                    "UPDATE outbox SET attempts = attempts + 1, retried = retried + 1, next_attempt_ms = ?1,
+                         last_error = ?2
+                     WHERE event_token = ?3 AND state = ?4",
+                )?
+                .execute(params![next_attempt_ms, message, event_token, PENDING])
+                .map(|_| ())
+        })
     }
 
     fn dead_letter(&self, event_token: &str, reason: &str, now_ms: i64) -> Result<(), OutboxError> {
-        self.lock()
-            .execute(
-                "UPDATE outbox SET state = ?1, finished_ms = ?2, last_error = ?3 WHERE event_token = ?4 AND state = ?5",
-                params![DEAD_LETTER, now_ms, reason, event_token, PENDING],
-            )
-            .map(|_| ())
-            .map_err(error("dead-letter a result"))
+        let (event_token, reason) = (event_token.to_owned(), reason.to_owned());
+        self.run("dead-letter a result", move |connection| {
+            connection
+                .prepare_cached(
+                    "UPDATE outbox SET state = ?1, finished_ms = ?2, last_error = ?3
+                     WHERE event_token = ?4 AND state = ?5",
+                )?
+                .execute(params![DEAD_LETTER, now_ms, reason, event_token, PENDING])
+                .map(|_| ())
+        })
     }
 
     fn dead_letters(&self, max: usize) -> Result<Vec<Delivery>, OutboxError> {
-        let connection = self.lock();
-        let mut statement = connection
-            .prepare_cached(&format!("SELECT {COLUMNS} FROM outbox WHERE state = ?1 ORDER BY id LIMIT ?2"))
-            .map_err(error("read dead letters"))?;
-        let rows =
-            statement.query_map(params![DEAD_LETTER, limit(max)], read_row).map_err(error("read dead letters"))?;
-        rows.collect::<Result<_, _>>().map_err(error("read dead letters"))
+        self.run("read dead letters", move |connection| {
+            let mut statement = connection
+                .prepare_cached(&format!("SELECT {COLUMNS} FROM outbox WHERE state = ?1 ORDER BY id LIMIT ?2"))?;
+            statement.query_map(params![DEAD_LETTER, limit(max)], read_row)?.collect()
+        })
     }
 
     fn replay(&self, event_token: &str, deadline: Option<i64>, now_ms: i64) -> Result<bool, OutboxError> {
-        let changed = self
-            .lock()
-            .execute(
-                "UPDATE outbox SET state = ?1, attempts = 0, deadline = ?2, next_attempt_ms = ?3, finished_ms = NULL
-                 WHERE event_token = ?4 AND state = ?5",
-                params![PENDING, deadline, now_ms, event_token, DEAD_LETTER],
-            )
-            .map_err(error("replay a dead letter"))?;
-        Ok(changed == 1)
+        let event_token = event_token.to_owned();
+        self.run("replay a dead letter", move |connection| {
+            let changed = connection
+                .prepare_cached(
+                    "UPDATE outbox SET state = ?1, attempts = 0, deadline = ?2, next_attempt_ms = ?3, finished_ms = NULL
+                     WHERE event_token = ?4 AND state = ?5",
+                )?
+                .execute(params![PENDING, deadline, now_ms, event_token, DEAD_LETTER])?;
+            Ok(changed == 1)
+        })
     }
 
     fn get(&self, event_token: &str) -> Result<Option<Delivery>, OutboxError> {
-        self.lock()
-            .query_row(&format!("SELECT {COLUMNS} FROM outbox WHERE event_token = ?1"), params![event_token], read_row)
-            .optional()
-            .map_err(error("read a result"))
+        let event_token = event_token.to_owned();
+        self.run("read a result", move |connection| {
+            connection
+                .prepare_cached(&format!("SELECT {COLUMNS} FROM outbox WHERE event_token = ?1"))?
+                .query_row(params![event_token], read_row)
+                .optional()
+        })
     }
 
     fn stats(&self) -> Result<Stats, OutboxError> {
-        self.lock()
-            .query_row(
-                "SELECT COALESCE(SUM(state = 0), 0), COALESCE(SUM(state = 1), 0), COALESCE(SUM(retried), 0),
+        self.run("count results", |connection| {
+            connection
+                .prepare_cached(
+                    "SELECT COALESCE(SUM(state = 0), 0), COALESCE(SUM(state = 1), 0), COALESCE(SUM(retried), 0),
                      COALESCE(SUM(state = 2), 0) FROM outbox",
-                [],
-                |row| {
+                )?
+                .query_row([], |row| {
                     let count = |i: usize| row.get::<_, i64>(i).map(|n| u64::try_from(n).unwrap_or(0));
                     Ok(Stats { pending: count(0)?, delivered: count(1)?, retried: count(2)?, dead_lettered: count(3)? })
-                },
-            )
-            .map_err(error("count results"))
+                })
+        })
     }
 
     fn record_call(
@@ -265,44 +413,55 @@ impl Outbox for SqliteOutbox {
         content_type: Option<&str>,
         received_at_ms: i64,
     ) -> Result<bool, OutboxError> {
-        let inserted = self
-            .lock()
-            .execute(
-                "INSERT INTO accepted_calls (event_token, robot, body, content_type, received_at_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT(event_token) DO NOTHING",
-                params![event_token, robot, body, content_type, received_at_ms],
-            )
-            .map_err(error("record a robot call"))?;
-        Ok(inserted == 1)
+        let call = AcceptedCall {
+            event_token: event_token.to_owned(),
+            robot: robot.to_owned(),
+            body: body.to_vec(),
+            content_type: content_type.map(str::to_owned),
+            received_at_ms,
+        };
+        self.run("record a robot call", move |connection| insert_call(connection, &call))
     }
 
     fn finish_call(&self, event_token: &str) -> Result<(), OutboxError> {
-        self.lock()
-            .execute("DELETE FROM accepted_calls WHERE event_token = ?1", params![event_token])
-            .map(|_| ())
-            .map_err(error("finish a robot call"))
+        let event_token = event_token.to_owned();
+        self.run("finish a robot call", move |connection| delete_call(connection, &event_token))
     }
 
     fn pending_calls(&self) -> Result<Vec<AcceptedCall>, OutboxError> {
-        let connection = self.lock();
-        let mut statement = connection
-            .prepare_cached(
+        self.run("read robot calls", |connection| {
+            let mut statement = connection.prepare_cached(
                 "SELECT event_token, robot, body, content_type, received_at_ms FROM accepted_calls ORDER BY id",
-            )
-            .map_err(error("read robot calls"))?;
-        let rows = statement
-            .query_map([], |row| {
-                Ok(AcceptedCall {
-                    event_token: row.get(0)?,
-                    robot: row.get(1)?,
-                    body: row.get(2)?,
-                    content_type: row.get(3)?,
-                    received_at_ms: row.get(4)?,
-                })
-            })
-            .map_err(error("read robot calls"))?;
-        rows.collect::<Result<_, _>>().map_err(error("read robot calls"))
+            )?;
+            statement
+                .query_map([], |row| {
+                    Ok(AcceptedCall {
+                        event_token: row.get(0)?,
+                        robot: row.get(1)?,
+                        body: row.get(2)?,
+                        content_type: row.get(3)?,
+                        received_at_ms: row.get(4)?,
+                    })
+                })?
+                .collect()
+        })
+    }
+
+    fn accept(&self, call: AcceptedCall) -> PendingWrite<bool> {
+        self.run_async("record a robot call", move |connection| insert_call(connection, &call))
+    }
+
+    fn complete(&self, event_token: &str, result: Option<NewDelivery>) -> PendingWrite<bool> {
+        let row = match result.as_ref().map(ResultRow::new).transpose() {
+            Ok(row) => row,
+            Err(e) => return Box::pin(std::future::ready(Err(e))),
+        };
+        let event_token = event_token.to_owned();
+        self.run_async("record a result", move |connection| {
+            let new = row.map_or(Ok(false), |row| row.insert(connection))?;
+            delete_call(connection, &event_token)?;
+            Ok(new)
+        })
     }
 }
 
@@ -340,5 +499,72 @@ mod tests {
         assert!(due.iter().all(|d| d.return_values["i"].as_i64().unwrap() > 0));
         drop(outbox);
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn concurrent_calls_and_results_are_all_kept() {
+        let dir = std::env::temp_dir().join(format!("bizproc-outbox-group-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("group.db");
+        let _ = std::fs::remove_file(&path);
+        let outbox = std::sync::Arc::new(SqliteOutbox::open(&path).unwrap());
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap();
+        runtime.block_on(async {
+            let mut tasks = tokio::task::JoinSet::new();
+            for i in 0..400 {
+                let outbox = std::sync::Arc::clone(&outbox);
+                tasks.spawn(async move {
+                    let token = format!("w{i}|A|e");
+                    let call = AcceptedCall {
+                        event_token: token.clone(),
+                        robot: "count".into(),
+                        body: vec![b'x'; 1024],
+                        content_type: None,
+                        received_at_ms: i,
+                    };
+                    assert!(outbox.accept(call).await.unwrap());
+                    // Every other call leaves no result, as a run that does not wait.
+                    let result = (i % 2 == 0)
+                        .then(|| NewDelivery::new("m", "https://a.example.com/rest/", &token, json!({ "i": i })));
+                    assert_eq!(outbox.complete(&token, result).await.unwrap(), i % 2 == 0);
+                });
+            }
+            tasks.join_all().await;
+        });
+        // The blocking calls from plain threads at the same time, also grouped.
+        std::thread::scope(|scope| {
+            for t in 0..4 {
+                let outbox = &outbox;
+                scope.spawn(move || {
+                    for i in 0..50 {
+                        let token = format!("t{t}-{i}|A|e");
+                        outbox.record_call(&token, "count", b"body", None, 0).unwrap();
+                        outbox.enqueue(&NewDelivery::new("m", "e", &token, json!({}))).unwrap();
+                        outbox.finish_call(&token).unwrap();
+                    }
+                });
+            }
+        });
+        drop(outbox);
+        let outbox = SqliteOutbox::open(&path).unwrap();
+        assert!(outbox.pending_calls().unwrap().is_empty(), "every call was finished");
+        assert_eq!(outbox.stats().unwrap().pending, 200 + 200);
+        assert_eq!(outbox.get("w2|A|e").unwrap().unwrap().return_values, json!({ "i": 2 }));
+        assert!(outbox.get("w1|A|e").unwrap().is_none());
+        drop(outbox);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_result_recorded_twice_is_kept_once_and_its_call_forgotten() {
+        let outbox = SqliteOutbox::in_memory().unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let result = NewDelivery::new("m", "e", "w|A|e", json!({ "first": true }));
+        outbox.record_call("w|A|e", "count", b"body", None, 0).unwrap();
+        assert!(runtime.block_on(outbox.complete("w|A|e", Some(result.clone()))).unwrap());
+        let again = NewDelivery { return_values: json!({ "first": false }), ..result };
+        assert!(!runtime.block_on(outbox.complete("w|A|e", Some(again))).unwrap());
+        assert_eq!(outbox.get("w|A|e").unwrap().unwrap().return_values, json!({ "first": true }));
+        assert!(outbox.pending_calls().unwrap().is_empty());
     }
 }

@@ -1,0 +1,164 @@
+//! A closed-loop HTTP/1.1 load generator: a fixed number of keep-alive connections, each
+//! sending its next request as soon as the last one is answered.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::Request;
+use hyper::header::{CONTENT_TYPE, HOST};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpStream;
+
+/// What one load run measured.
+#[derive(Debug, Clone)]
+pub(crate) struct LoadReport {
+    /// Requests answered `200` within the measured window.
+    pub ok: u64,
+    /// Requests answered otherwise, or failed, within the window.
+    pub failed: u64,
+    /// The measured window.
+    pub window: Duration,
+    /// Latencies of the answered requests within the window, sorted, in microseconds.
+    pub latencies_us: Vec<u32>,
+}
+
+impl LoadReport {
+    pub(crate) fn per_second(&self) -> f64 {
+        self.ok as f64 / self.window.as_secs_f64()
+    }
+
+    /// The latency below which `q` of the requests were answered (`q` in 0..=1).
+    pub(crate) fn percentile(&self, q: f64) -> Duration {
+        if self.latencies_us.is_empty() {
+            return Duration::ZERO;
+        }
+        // Nearest rank, on a sorted list: a fraction of its length is an index into it.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let rank = ((self.latencies_us.len() - 1) as f64 * q.clamp(0.0, 1.0)).round() as usize;
+        Duration::from_micros(u64::from(self.latencies_us[rank]))
+    }
+}
+
+/// How to load a server.
+#[derive(Debug, Clone)]
+pub(crate) struct Load {
+    pub addr: SocketAddr,
+    pub path: String,
+    pub connections: usize,
+    pub warm_up: Duration,
+    pub measure: Duration,
+}
+
+/// Drives `load`, the body of request `n` (counted across all connections) being `body(n)`,
+/// on a runtime of its own on one thread, as a separate load-generating process would.
+pub(crate) fn drive(load: &Load, body: Arc<dyn Fn(u64) -> Bytes + Send + Sync>) -> LoadReport {
+    let load = load.clone();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+        runtime.block_on(run(load, body))
+    })
+    .join()
+    .expect("the load generator ran")
+}
+
+async fn run(load: Load, body: Arc<dyn Fn(u64) -> Bytes + Send + Sync>) -> LoadReport {
+    let counter = Arc::new(AtomicU64::new(0));
+    let start = Instant::now();
+    let from = start + load.warm_up;
+    let until = from + load.measure;
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..load.connections {
+        let (load, body, counter) = (load.clone(), Arc::clone(&body), Arc::clone(&counter));
+        tasks.spawn(async move { connection(&load, &*body, &counter, from, until).await });
+    }
+    let mut report = LoadReport { ok: 0, failed: 0, window: load.measure, latencies_us: Vec::new() };
+    for (ok, failed, latencies) in tasks.join_all().await {
+        report.ok += ok;
+        report.failed += failed;
+        report.latencies_us.extend(latencies);
+    }
+    report.latencies_us.sort_unstable();
+    report
+}
+
+/// One keep-alive connection: requests one after another until `until`; counts those sent
+/// at or after `from`.
+async fn connection(
+    load: &Load,
+    body: &(dyn Fn(u64) -> Bytes + Send + Sync),
+    counter: &AtomicU64,
+    from: Instant,
+    until: Instant,
+) -> (u64, u64, Vec<u32>) {
+    let (mut ok, mut failed, mut latencies) = (0, 0, Vec::new());
+    let stream = TcpStream::connect(load.addr).await.expect("the server accepts connections");
+    stream.set_nodelay(true).expect("TCP_NODELAY");
+    let (mut sender, connection) =
+        hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.expect("an HTTP/1.1 connection");
+    tokio::spawn(connection);
+    let host = load.addr.to_string();
+    loop {
+        let sent = Instant::now();
+        if sent >= until {
+            break;
+        }
+        let request = Request::post(load.path.as_str())
+            .header(HOST, &host)
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Full::new(body(counter.fetch_add(1, Ordering::Relaxed))))
+            .expect("a request");
+        let answered = match sender.send_request(request).await {
+            Ok(response) => {
+                let status = response.status();
+                response.into_body().collect().await.is_ok() && status == hyper::StatusCode::OK
+            }
+            Err(_) => false,
+        };
+        if sent >= from {
+            if answered {
+                ok += 1;
+                latencies.push(u32::try_from(sent.elapsed().as_micros()).unwrap_or(u32::MAX));
+            } else {
+                failed += 1;
+            }
+        }
+        if !answered && sender.ready().await.is_err() {
+            break; // the server closed the connection
+        }
+    }
+    (ok, failed, latencies)
+}
+
+/// CPU time this process has used so far (user and system, all threads), from
+/// `/proc/self/stat`; zero where there is no such file.
+pub(crate) fn cpu_time() -> Duration {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return Duration::ZERO;
+    };
+    // Fields after the parenthesized command name; utime and stime are the 12th and 13th.
+    let fields: Vec<&str> = stat.rsplit_once(')').map_or("", |(_, rest)| rest).split_whitespace().collect();
+    let ticks: u64 = fields.get(11..13).map_or(0, |t| t.iter().filter_map(|f| f.parse::<u64>().ok()).sum());
+    // Linux reports in clock ticks of 1/100 s (USER_HZ) on every common configuration.
+    Duration::from_millis(ticks * 10)
+}
+
+/// CPU time used so far by each thread of this process, summed by thread name.
+pub(crate) fn cpu_by_thread() -> std::collections::BTreeMap<String, Duration> {
+    let mut threads = std::collections::BTreeMap::new();
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return threads;
+    };
+    for task in tasks.flatten() {
+        let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else { continue };
+        let Some((head, rest)) = stat.rsplit_once(')') else { continue };
+        let name = head.split_once('(').map_or("", |(_, name)| name).to_owned();
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let ticks: u64 = fields.get(11..13).map_or(0, |t| t.iter().filter_map(|f| f.parse::<u64>().ok()).sum());
+        *threads.entry(name).or_insert(Duration::ZERO) += Duration::from_millis(ticks * 10);
+    }
+    threads
+}

@@ -1,0 +1,195 @@
+//! Robot calls per second the quickstart's app accepts on 127.0.0.1 (read the form, verify
+//! it against the portal store, record the call in a SQLite outbox, answer `200`), next to a
+//! bare axum route that only reads the body, both loaded the same way in the same run.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::http::StatusCode;
+use axum::routing::post;
+use bizproc::BizprocReturn;
+use bizproc::app::RobotApp;
+use bizproc::client::AppCredentials;
+use bizproc::handler::SqlitePortalStore;
+use bizproc::outbox::SqliteOutbox;
+use bizproc_emulator::{Document, Emulator};
+use tokio::net::TcpListener;
+
+use crate::Verdict;
+use crate::load::{self, Load, LoadReport};
+use crate::robot::{CreditCheck, credit_check, sample_properties};
+
+/// The app must accept at least this share of the bare route's rate.
+const TARGET: f64 = 0.5;
+
+/// Options of the `throughput` benchmark.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Keep-alive connections the load generator holds open.
+    #[arg(long, default_value_t = 32)]
+    connections: usize,
+    /// Seconds of load before measuring.
+    #[arg(long, default_value_t = 1.0)]
+    warm_up: f64,
+    /// Seconds measured per round.
+    #[arg(long, default_value_t = 5.0)]
+    seconds: f64,
+    /// Rounds, alternating the bare route and the app; the median round of each counts.
+    #[arg(long, default_value_t = 3)]
+    rounds: usize,
+    /// Load only one of the two (to profile it); no verdict then.
+    #[arg(long, value_enum)]
+    only: Option<Only>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Only {
+    Bare,
+    App,
+}
+
+impl Default for Args {
+    fn default() -> Self {
+        Self { connections: 32, warm_up: 1.0, seconds: 5.0, rounds: 3, only: None }
+    }
+}
+
+pub(crate) fn run(args: &Args) -> Verdict {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a runtime");
+    let servers = runtime.block_on(Servers::start());
+    let load = |addr: SocketAddr, path: &str| Load {
+        addr,
+        path: path.to_owned(),
+        connections: args.connections,
+        warm_up: Duration::from_secs_f64(args.warm_up),
+        measure: Duration::from_secs_f64(args.seconds),
+    };
+    let (mut bare, mut app) = (Vec::new(), Vec::new());
+    for round in 1..=args.rounds {
+        if args.only != Some(Only::App) {
+            let cpu = load::cpu_time();
+            let report = load::drive(&load(servers.bare, "/robots/credit_check"), Arc::clone(&servers.body));
+            print_round("bare axum route", round, &report, load::cpu_time().saturating_sub(cpu));
+            bare.push(report);
+        }
+        if args.only != Some(Only::Bare) {
+            let (cpu, threads) = (load::cpu_time(), load::cpu_by_thread());
+            let report = load::drive(&load(servers.app, "/robots/credit_check"), Arc::clone(&servers.body));
+            print_round("bizproc app", round, &report, load::cpu_time().saturating_sub(cpu));
+            if args.only.is_some() {
+                for (name, after) in load::cpu_by_thread() {
+                    let used = after.saturating_sub(threads.get(&name).copied().unwrap_or_default());
+                    println!("    {name}: {used:?}");
+                }
+            }
+            app.push(report);
+        }
+    }
+    if args.only.is_some() {
+        runtime.block_on(servers.stop());
+        return Verdict::Missed;
+    }
+    let (bare, app) = (median(bare), median(app));
+    let ratio = app.per_second() / bare.per_second();
+    let verdict = Verdict::of(ratio >= TARGET && app.failed == 0);
+    println!(
+        "throughput: app {:.0}/s (p50 {:?}, p99 {:?}), bare route {:.0}/s (p50 {:?}, p99 {:?}): \
+         {:.0}% of the bare route, target >= {:.0}%: {verdict:?}",
+        app.per_second(),
+        app.percentile(0.5),
+        app.percentile(0.99),
+        bare.per_second(),
+        bare.percentile(0.5),
+        bare.percentile(0.99),
+        ratio * 100.0,
+        TARGET * 100.0,
+    );
+    runtime.block_on(servers.stop());
+    verdict
+}
+
+fn print_round(what: &str, round: usize, report: &LoadReport, cpu: Duration) {
+    // CPU time of the whole process (server, load generator, emulator) per answered request.
+    let requests = u32::try_from(report.ok.max(1)).unwrap_or(u32::MAX);
+    println!(
+        "  round {round} {what}: {:.0}/s, p50 {:?}, p99 {:?}, {} failed, {:?} CPU per request",
+        report.per_second(),
+        report.percentile(0.5),
+        report.percentile(0.99),
+        report.failed,
+        cpu / requests,
+    );
+}
+
+fn median(mut reports: Vec<LoadReport>) -> LoadReport {
+    reports.sort_by(|a, b| a.per_second().total_cmp(&b.per_second()));
+    reports.swap_remove(reports.len() / 2)
+}
+
+/// The emulated portal, the app installed on it, and the bare route, all served.
+struct Servers {
+    emulator: Emulator,
+    app: SocketAddr,
+    bare: SocketAddr,
+    /// Request `n`'s body: a handler request the portal sent, given run number `n`.
+    body: Arc<dyn Fn(u64) -> Bytes + Send + Sync>,
+    dir: std::path::PathBuf,
+}
+
+impl Servers {
+    async fn start() -> Self {
+        let emulator = Emulator::builder().start().await.expect("the emulator starts");
+        let portal = emulator.credentials();
+        let dir = std::env::temp_dir().join(format!("bizproc-bench-throughput-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a temp dir");
+
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
+        let app = listener.local_addr().expect("an address");
+        let store = Arc::new(SqlitePortalStore::open(dir.join("portals.db")).expect("the portal store opens"));
+        let outbox = Arc::new(SqliteOutbox::open(dir.join("outbox.db")).expect("the outbox opens"));
+        let credentials =
+            AppCredentials::new(&portal.client_id, portal.client_secret.as_str()).token_url(&portal.oauth_token_url);
+        let router =
+            RobotApp::new(format!("http://{app}"), credentials, store).outbox(outbox).robot(credit_check).router();
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        let installed =
+            emulator.install_app(&portal.member_id, &format!("http://{app}/bitrix/events")).await.expect("installs");
+        assert_eq!(installed.status, 200, "the app installs: {}", installed.response);
+
+        // One real run gives the request the portal sends; every request of the load is that
+        // request with a workflow id (and so an event token) of its own.
+        let run = emulator
+            .run_robot(&portal.member_id, CreditCheck::CODE, Document::deal(1), sample_properties(1))
+            .await
+            .expect("the robot runs");
+        let record = emulator.run(run).expect("the run is recorded");
+        assert_eq!(record.handler_status, Some(200), "the app accepts the portal's request");
+        let parts: Vec<Vec<u8>> =
+            record.body.split(record.workflow_id.as_str()).map(|part| part.as_bytes().to_vec()).collect();
+        assert!(parts.len() >= 3, "the workflow id is in `workflow_id` and `event_token`");
+        let body = Arc::new(move |n: u64| {
+            let id = format!("bench{n:020}");
+            Bytes::from(parts.join(id.as_bytes()))
+        });
+
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
+        let bare = listener.local_addr().expect("an address");
+        let router = Router::new().route(
+            "/robots/{code}",
+            post(|body: Bytes| async move {
+                std::hint::black_box(body);
+                StatusCode::OK
+            }),
+        );
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        Self { emulator, app, bare, body, dir }
+    }
+
+    async fn stop(self) {
+        self.emulator.shutdown().await;
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
