@@ -14,7 +14,7 @@ use bizproc::BizprocReturn;
 use bizproc::app::RobotApp;
 use bizproc::client::AppCredentials;
 use bizproc::handler::SqlitePortalStore;
-use bizproc::outbox::SqliteOutbox;
+use bizproc::outbox::{MemoryOutbox, SqliteOutbox};
 use bizproc_emulator::{Document, Emulator};
 use tokio::net::TcpListener;
 
@@ -47,8 +47,12 @@ pub(crate) struct Args {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum Only {
+    /// The bare axum route.
     Bare,
+    /// The app with its SQLite outbox.
     App,
+    /// The app with its outbox in memory.
+    Memory,
 }
 
 impl Default for Args {
@@ -60,39 +64,41 @@ impl Default for Args {
 pub(crate) fn run(args: &Args) -> Verdict {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a runtime");
     let servers = runtime.block_on(Servers::start());
-    let load = |addr: SocketAddr, path: &str| Load {
-        addr,
-        path: path.to_owned(),
-        connections: args.connections,
-        warm_up: Duration::from_secs_f64(args.warm_up),
-        measure: Duration::from_secs_f64(args.seconds),
-    };
-    let (mut bare, mut app) = (Vec::new(), Vec::new());
+    let targets = [
+        (Only::Bare, "bare axum route", servers.bare),
+        (Only::App, "bizproc app, SQLite outbox", servers.app),
+        (Only::Memory, "bizproc app, outbox in memory", servers.app_in_memory),
+    ];
+    let mut reports: [Vec<LoadReport>; 3] = Default::default();
     for round in 1..=args.rounds {
-        if args.only != Some(Only::App) {
-            let cpu = load::cpu_time();
-            let report = load::drive(&load(servers.bare, "/robots/credit_check"), Arc::clone(&servers.body));
-            print_round("bare axum route", round, &report, load::cpu_time().saturating_sub(cpu));
-            bare.push(report);
-        }
-        if args.only != Some(Only::Bare) {
+        for (i, (which, name, addr)) in targets.iter().enumerate() {
+            if args.only.is_some_and(|only| only != *which) {
+                continue;
+            }
+            let load = Load {
+                addr: *addr,
+                path: "/robots/credit_check".to_owned(),
+                connections: args.connections,
+                warm_up: Duration::from_secs_f64(args.warm_up),
+                measure: Duration::from_secs_f64(args.seconds),
+            };
             let (cpu, threads) = (load::cpu_time(), load::cpu_by_thread());
-            let report = load::drive(&load(servers.app, "/robots/credit_check"), Arc::clone(&servers.body));
-            print_round("bizproc app", round, &report, load::cpu_time().saturating_sub(cpu));
+            let report = load::drive(&load, Arc::clone(&servers.body));
+            print_round(name, round, &report, load::cpu_time().saturating_sub(cpu));
             if args.only.is_some() {
-                for (name, after) in load::cpu_by_thread() {
-                    let used = after.saturating_sub(threads.get(&name).copied().unwrap_or_default());
-                    println!("    {name}: {used:?}");
+                for (thread, after) in load::cpu_by_thread() {
+                    let used = after.saturating_sub(threads.get(&thread).copied().unwrap_or_default());
+                    println!("    thread {thread}: {used:?} CPU");
                 }
             }
-            app.push(report);
+            reports[i].push(report);
         }
     }
+    runtime.block_on(servers.stop());
     if args.only.is_some() {
-        runtime.block_on(servers.stop());
         return Verdict::Missed;
     }
-    let (bare, app) = (median(bare), median(app));
+    let [bare, app, in_memory] = reports.map(median);
     let ratio = app.per_second() / bare.per_second();
     let verdict = Verdict::of(ratio >= TARGET && app.failed == 0);
     println!(
@@ -107,7 +113,14 @@ pub(crate) fn run(args: &Args) -> Verdict {
         ratio * 100.0,
         TARGET * 100.0,
     );
-    runtime.block_on(servers.stop());
+    println!(
+        "  for reference, the app with its outbox in memory (not durable): {:.0}/s (p50 {:?}, p99 {:?}), \
+         {:.0}% of the bare route",
+        in_memory.per_second(),
+        in_memory.percentile(0.5),
+        in_memory.percentile(0.99),
+        in_memory.per_second() / bare.per_second() * 100.0,
+    );
     verdict
 }
 
@@ -126,6 +139,9 @@ fn print_round(what: &str, round: usize, report: &LoadReport, cpu: Duration) {
 
 fn median(mut reports: Vec<LoadReport>) -> LoadReport {
     reports.sort_by(|a, b| a.per_second().total_cmp(&b.per_second()));
+    if reports.is_empty() {
+        return LoadReport { ok: 0, failed: 0, window: Duration::from_secs(1), latencies_us: Vec::new() };
+    }
     reports.swap_remove(reports.len() / 2)
 }
 
@@ -133,6 +149,8 @@ fn median(mut reports: Vec<LoadReport>) -> LoadReport {
 struct Servers {
     emulator: Emulator,
     app: SocketAddr,
+    /// The same app with a `MemoryOutbox`, sharing the first one's portal store.
+    app_in_memory: SocketAddr,
     bare: SocketAddr,
     /// Request `n`'s body: a handler request the portal sent, given run number `n`.
     body: Arc<dyn Fn(u64) -> Bytes + Send + Sync>,
@@ -146,15 +164,13 @@ impl Servers {
         let dir = std::env::temp_dir().join(format!("bizproc-bench-throughput-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("a temp dir");
 
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
-        let app = listener.local_addr().expect("an address");
         let store = Arc::new(SqlitePortalStore::open(dir.join("portals.db")).expect("the portal store opens"));
-        let outbox = Arc::new(SqliteOutbox::open(dir.join("outbox.db")).expect("the outbox opens"));
         let credentials =
             AppCredentials::new(&portal.client_id, portal.client_secret.as_str()).token_url(&portal.oauth_token_url);
-        let router =
-            RobotApp::new(format!("http://{app}"), credentials, store).outbox(outbox).robot(credit_check).router();
-        tokio::spawn(async move { axum::serve(listener, router).await });
+        let outbox = Arc::new(SqliteOutbox::open(dir.join("outbox.db")).expect("the outbox opens"));
+        let app = serve(|url| RobotApp::new(url, credentials.clone(), store.clone()).outbox(outbox)).await;
+        let in_memory = Arc::new(MemoryOutbox::default());
+        let app_in_memory = serve(|url| RobotApp::new(url, credentials, store).outbox(in_memory)).await;
         let installed =
             emulator.install_app(&portal.member_id, &format!("http://{app}/bitrix/events")).await.expect("installs");
         assert_eq!(installed.status, 200, "the app installs: {}", installed.response);
@@ -185,11 +201,21 @@ impl Servers {
             }),
         );
         tokio::spawn(async move { axum::serve(listener, router).await });
-        Self { emulator, app, bare, body, dir }
+        Self { emulator, app, app_in_memory, bare, body, dir }
     }
 
     async fn stop(self) {
+        // The apps' outbox workers stop with the runtime.
         self.emulator.shutdown().await;
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// Serves the quickstart's robot with the app `app` builds for its URL, on a port of its own.
+async fn serve(app: impl FnOnce(String) -> RobotApp) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
+    let addr = listener.local_addr().expect("an address");
+    let router = app(format!("http://{addr}")).robot(credit_check).router();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    addr
 }

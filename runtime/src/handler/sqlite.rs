@@ -1,7 +1,8 @@
 //! Portal records in an embedded SQLite database, so installs outlive restarts.
 
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Mutex, PoisonError, RwLock};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -9,6 +10,10 @@ use super::{PortalRecord, PortalStore};
 use crate::Secret;
 
 /// A [`PortalStore`] in a SQLite file. Every write is committed before it returns.
+///
+/// Records read are kept in memory, since every robot call is verified against one: the
+/// store expects to be the only writer of its file while it is open (as the app's process
+/// is), and keeps its memory in step with its own writes.
 ///
 /// ```
 /// use bizproc::handler::{PortalRecord, PortalStore, SqlitePortalStore};
@@ -27,6 +32,9 @@ use crate::Secret;
 #[derive(Debug)]
 pub struct SqlitePortalStore {
     connection: Mutex<Connection>,
+    /// Records known to be in the file, by member id. Unknown member ids are not kept, so
+    /// that forged requests cannot fill it.
+    cached: RwLock<HashMap<String, PortalRecord>>,
 }
 
 const SCHEMA: &str = "
@@ -62,7 +70,11 @@ impl SqlitePortalStore {
 
     fn with_connection(connection: Connection) -> Result<Self, String> {
         connection.execute_batch(SCHEMA).map_err(|e| format!("cannot set up the portal store: {e}"))?;
-        Ok(Self { connection: Mutex::new(connection) })
+        Ok(Self { connection: Mutex::new(connection), cached: RwLock::default() })
+    }
+
+    fn remember(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<String, PortalRecord>> {
+        self.cached.write().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn lock(&self) -> Result<std::sync::MutexGuard<'_, Connection>, String> {
@@ -72,33 +84,42 @@ impl SqlitePortalStore {
 
 impl PortalStore for SqlitePortalStore {
     fn get(&self, member_id: &str) -> Result<Option<PortalRecord>, String> {
+        if let Some(record) = self.cached.read().unwrap_or_else(PoisonError::into_inner).get(member_id) {
+            return Ok(Some(record.clone()));
+        }
+        // Read and remember under the connection's lock, which every write holds while it
+        // updates the memory too: a record is never remembered older than the file's.
         let connection = self.lock()?;
-        connection
+        let record = connection
             .prepare_cached(
                 "SELECT member_id, domain, client_endpoint, server_endpoint, application_token, access_token, refresh_token
                  FROM portals WHERE member_id = ?1",
             )
             .and_then(|mut statement| {
-                statement.query_row(params![member_id],
-                |row| {
-                    Ok(PortalRecord {
-                        member_id: row.get(0)?,
-                        domain: row.get(1)?,
-                        client_endpoint: row.get(2)?,
-                        server_endpoint: row.get(3)?,
-                        application_token: Secret::new(row.get::<_, String>(4)?),
-                        access_token: Secret::new(row.get::<_, String>(5)?),
-                        refresh_token: Secret::new(row.get::<_, String>(6)?),
+                statement
+                    .query_row(params![member_id], |row| {
+                        Ok(PortalRecord {
+                            member_id: row.get(0)?,
+                            domain: row.get(1)?,
+                            client_endpoint: row.get(2)?,
+                            server_endpoint: row.get(3)?,
+                            application_token: Secret::new(row.get::<_, String>(4)?),
+                            access_token: Secret::new(row.get::<_, String>(5)?),
+                            refresh_token: Secret::new(row.get::<_, String>(6)?),
+                        })
                     })
-                })
-                .optional()
+                    .optional()
             })
-            .map_err(|e| format!("cannot read portal `{member_id}`: {e}"))
+            .map_err(|e| format!("cannot read portal `{member_id}`: {e}"))?;
+        if let Some(record) = &record {
+            self.remember().insert(member_id.to_owned(), record.clone());
+        }
+        Ok(record)
     }
 
     fn put(&self, record: &PortalRecord) -> Result<(), String> {
         let connection = self.lock()?;
-        connection
+        let stored = connection
             .execute(
                 "INSERT INTO portals (member_id, domain, client_endpoint, server_endpoint, application_token, access_token, refresh_token)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
@@ -115,14 +136,39 @@ impl PortalStore for SqlitePortalStore {
                 ],
             )
             .map(|_| ())
-            .map_err(|e| format!("cannot store portal `{}`: {e}", record.member_id))
+            .map_err(|e| format!("cannot store portal `{}`: {e}", record.member_id));
+        match &stored {
+            Ok(()) => self.remember().insert(record.member_id.clone(), record.clone()),
+            Err(_) => self.remember().remove(&record.member_id),
+        };
+        stored
     }
 
     fn remove(&self, member_id: &str) -> Result<(), String> {
         let connection = self.lock()?;
+        // Forgotten in memory whether or not the file could be written: it is read again.
+        self.remember().remove(member_id);
         connection
             .execute("DELETE FROM portals WHERE member_id = ?1", params![member_id])
             .map(|_| ())
             .map_err(|e| format!("cannot remove portal `{member_id}`: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remembered_records_follow_every_write() {
+        let store = SqlitePortalStore::in_memory().unwrap();
+        assert!(store.get("m1").unwrap().is_none());
+        store.put(&PortalRecord::new("m1", "a.example.com", "https://a.example.com/rest/", "first")).unwrap();
+        assert_eq!(store.get("m1").unwrap().unwrap().application_token.expose(), "first");
+        store.put(&PortalRecord::new("m1", "a.example.com", "https://a.example.com/rest/", "second")).unwrap();
+        assert_eq!(store.get("m1").unwrap().unwrap().application_token.expose(), "second");
+        store.remove("m1").unwrap();
+        assert!(store.get("m1").unwrap().is_none());
+        assert!(store.cached.read().unwrap().is_empty(), "unknown member ids are not remembered");
     }
 }

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
@@ -53,7 +53,7 @@ const SCHEMA: &str = "
     PRAGMA journal_mode = WAL;
     PRAGMA synchronous = FULL;
     CREATE TABLE IF NOT EXISTS outbox (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        id INTEGER PRIMARY KEY,
         event_token TEXT NOT NULL UNIQUE,
         member_id TEXT NOT NULL,
         client_endpoint TEXT NOT NULL,
@@ -70,7 +70,7 @@ const SCHEMA: &str = "
     );
     CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt_ms, id);
     CREATE TABLE IF NOT EXISTS accepted_calls (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        id INTEGER PRIMARY KEY,
         event_token TEXT NOT NULL UNIQUE,
         robot TEXT NOT NULL,
         body BLOB NOT NULL,
@@ -223,14 +223,10 @@ fn write_loop(connection: &Connection, queue: &Receiver<Job>) {
         // Under concurrent load (the last commit carried several writers), wait a moment for
         // more writers, as PostgreSQL's `commit_delay` does: a commit costs far more than a
         // row, so fuller batches take less time per write. A lone writer never waits.
-        if busy {
-            let until = Instant::now() + COMMIT_DELAY;
-            while batch.len() < MAX_BATCH {
-                match queue.recv_timeout(until.saturating_duration_since(Instant::now())) {
-                    Ok(job) => batch.push(job),
-                    Err(_) => break,
-                }
-            }
+        // Sleeping rather than waiting on the queue spares each writer waking this thread.
+        if busy && batch.len() < MAX_BATCH {
+            std::thread::sleep(COMMIT_DELAY);
+            batch.extend(queue.try_iter().take(MAX_BATCH - batch.len()));
         }
         busy = batch.len() > 1;
         let begun = connection.execute_batch("BEGIN IMMEDIATE");
