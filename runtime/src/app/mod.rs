@@ -32,6 +32,7 @@ use std::fmt::Display;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, OnceLock};
+use std::task::Poll;
 use std::time::Duration;
 
 use axum::Router;
@@ -48,12 +49,22 @@ use crate::client::{AppCredentials, Client, PortalTokens};
 use crate::handler::{
     AppEvent, Lifecycle, LifecycleOutcome, PortalRecord, PortalStore, PortalTokenStore, RequestLimits, Run,
 };
-use crate::outbox::{AcceptedCall, DeliveryPolicy, NewDelivery, Outbox, OutboxHandle, OutboxWorker, now_ms};
+use crate::outbox::{
+    AcceptedCall, DeliveryPolicy, NewDelivery, Outbox, OutboxError, OutboxHandle, OutboxWorker, now_ms,
+};
 use crate::{BizprocReturn, PortalLocale, Registration, ReturnValues};
 
-/// A call's work; answers whether it has also forgotten the recorded call (with an outbox,
-/// its result and the end of the call are written together).
-type BoxFuture = Pin<Box<dyn Future<Output = bool> + Send>>;
+/// A call's work: runs the robot and, with an outbox, answers the result to record (without
+/// one, it sends the result itself).
+type BoxFuture = Pin<Box<dyn Future<Output = Option<Completion>> + Send>>;
+
+/// A run's result, ready to be recorded in the outbox.
+struct Completion {
+    delivery: NewDelivery,
+    /// Sends the result directly should the outbox not take it.
+    client: Client,
+    robot: &'static str,
+}
 /// Verifies a robot call (`replay`: one recorded before a restart, so not held to the
 /// freshness window) and answers its event token and the work that completes it.
 type Dispatch =
@@ -349,10 +360,23 @@ async fn robot_call(
     };
     let content_type = content_type(headers);
     match dispatch(Arc::clone(&shared), body.clone(), content_type.clone(), false) {
-        Ok((token, work)) => {
+        Ok((token, mut work)) => {
             if let Some(outbox) = &shared.outbox {
-                // Durable before the acknowledgement: a call answered 200 is run even if the
-                // process dies before its result is in the outbox.
+                // Durable before the acknowledgement: the result when the robot has one at
+                // once (a single write), else the call, which is run again should the process
+                // die before its result is in the outbox.
+                if let Poll::Ready(completion) = std::future::poll_fn(|cx| Poll::Ready(work.as_mut().poll(cx))).await {
+                    let Some(completion) = completion else {
+                        return StatusCode::OK.into_response(); // the run does not wait
+                    };
+                    return match record(outbox, &token, completion.delivery, completion.robot).await {
+                        Ok(()) => StatusCode::OK.into_response(),
+                        Err(error) => {
+                            tracing::error!(robot = %code, %error, "robot result not recorded; refused");
+                            (StatusCode::SERVICE_UNAVAILABLE, "the result could not be recorded").into_response()
+                        }
+                    };
+                }
                 let call = AcceptedCall {
                     event_token: token.clone(),
                     robot: code.clone(),
@@ -376,17 +400,25 @@ async fn robot_call(
     }
 }
 
-/// Runs a call's work, then (with an outbox) forgets the recorded call: its result, if any,
-/// is in the outbox by then.
+/// Runs a call's work, then (with an outbox) records its result and forgets the recorded
+/// call, in one write.
 fn spawn_work(shared: &Shared, token: String, work: BoxFuture) {
     let outbox = shared.outbox.clone();
     tokio::spawn(async move {
-        let finished = work.await;
-        if let Some(outbox) = outbox
-            && !finished
-            && let Err(error) = outbox.outbox().complete(&token, None).await
-        {
-            tracing::warn!(%error, "robot call not marked finished; it runs again after a restart");
+        let completion = work.await;
+        let Some(outbox) = outbox else { return };
+        match completion {
+            Some(Completion { delivery, client, robot }) => {
+                if let Err(error) = record(&outbox, &token, delivery.clone(), robot).await {
+                    tracing::error!(robot, %error, "result not recorded; sending it directly");
+                    send_directly(&client, &delivery, robot).await;
+                }
+            }
+            None => {
+                if let Err(error) = outbox.outbox().complete(&token, None).await {
+                    tracing::warn!(%error, "robot call not marked finished; it runs again after a restart");
+                }
+            }
         }
     });
 }
@@ -422,9 +454,9 @@ fn resume_calls(shared: &Arc<Shared>, outbox: &OutboxHandle, routes: &HashMap<&'
     }
 }
 
-/// Runs the robot and completes its run, whatever the robot's outcome. Answers whether the
-/// recorded call was forgotten with its result.
-async fn complete<R, E, F, Fut>(shared: Arc<Shared>, verified: Verified<R>, handler: &F) -> bool
+/// Runs the robot and completes its run, whatever the robot's outcome: with an outbox, by
+/// answering the result to record; without, by sending it.
+async fn complete<R, E, F, Fut>(shared: Arc<Shared>, verified: Verified<R>, handler: &F) -> Option<Completion>
 where
     R: BizprocReturn + Send + Sync,
     E: Display,
@@ -438,17 +470,17 @@ where
     let deadline = invocation.run.deadline();
     let outcome = handler(invocation.input, invocation.run).await;
     if !waits {
-        return false; // nothing to complete: the workflow did not wait
+        return None; // nothing to complete: the workflow did not wait
     }
     let client = shared.client_for(&portal, &endpoint);
-    if let Some(outbox) = &shared.outbox {
+    if shared.outbox.is_some() {
         let (values, message) = match outcome {
             Ok(result) => (result.return_values_in(&shared.result_locale(&client).await), None),
             Err(error) => (ReturnValues::default(), Some(format!("robot {} failed: {error}", R::CODE))),
         };
         let deadline = deadline.map(|at| at.timestamp());
         let delivery = delivery(&portal, &endpoint, token.as_str(), values, message, deadline);
-        return record(outbox, &client, delivery, R::CODE).await;
+        return Some(Completion { delivery, client, robot: R::CODE });
     }
     let ok = outcome.is_ok();
     let sent = match outcome.map_err(|error| format!("robot {} failed: {error}", R::CODE)) {
@@ -459,31 +491,31 @@ where
         Ok(()) => tracing::info!(robot = R::CODE, workflow = token.workflow_id(), ok, "run completed"),
         Err(error) => tracing::error!(robot = R::CODE, workflow = token.workflow_id(), %error, "run not completed"),
     }
-    false
+    None
 }
 
 /// A verified run whose input does not fit the robot: complete it with empty values and the
 /// reason in the workflow log, rather than leave it waiting for its timeout. Answers as
 /// [`complete`] does.
-async fn complete_unreadable<R: BizprocReturn>(shared: Arc<Shared>, bad: extract::BadInput<R>) -> bool {
+async fn complete_unreadable<R: BizprocReturn>(shared: Arc<Shared>, bad: extract::BadInput<R>) -> Option<Completion> {
     tracing::warn!(robot = R::CODE, workflow = bad.run.workflow_id, error = %bad.error, "robot input refused");
     if !bad.run.use_subscription {
-        return false;
+        return None;
     }
     let client = shared.client_for(&bad.portal, &bad.run.auth.client_endpoint);
     let message = format!("robot {} could not read its input: {}", R::CODE, bad.error);
-    if let Some(outbox) = &shared.outbox {
+    if shared.outbox.is_some() {
         let deadline = bad.run.deadline().map(|at| at.timestamp());
         let token = bad.run.event_token.as_str();
         let endpoint = &bad.run.auth.client_endpoint;
         let delivery = delivery(&bad.portal, endpoint, token, ReturnValues::default(), Some(message), deadline);
-        return record(outbox, &client, delivery, R::CODE).await;
+        return Some(Completion { delivery, client, robot: R::CODE });
     }
     if let Err(error) = client.event_send(bad.run.event_token.as_str(), &ReturnValues::default(), Some(&message)).await
     {
         tracing::error!(robot = R::CODE, workflow = bad.run.workflow_id, %error, "run not completed");
     }
-    false
+    None
 }
 
 /// A result as the outbox keeps it.
@@ -501,29 +533,24 @@ fn delivery(
     delivery
 }
 
-/// Writes a result to the outbox, forgetting its call in the same write, and wakes the
-/// worker; when the outbox cannot be written, sends it directly rather than lose it. Answers
-/// whether the call was forgotten.
-async fn record(outbox: &OutboxHandle, client: &Client, delivery: NewDelivery, robot: &str) -> bool {
-    let workflow = delivery.event_token.split('|').next().unwrap_or_default().to_owned();
-    match outbox.outbox().complete(&delivery.event_token, Some(delivery.clone())).await {
-        Ok(new) => {
-            tracing::info!(robot, workflow, new, "result recorded for delivery");
-            outbox.wake();
-            true
-        }
-        Err(error) => {
-            tracing::error!(robot, workflow, %error, "result not recorded; sending it directly");
-            let values: ReturnValues = match delivery.return_values {
-                serde_json::Value::Object(map) => map.into_iter().collect(),
-                _ => ReturnValues::default(),
-            };
-            let sent = client.event_send(&delivery.event_token, &values, delivery.log_message.as_deref()).await;
-            if let Err(error) = sent {
-                tracing::error!(robot, workflow, %error, "run not completed");
-            }
-            false
-        }
+/// Writes a result to the outbox, forgetting its call (if recorded) in the same write, and
+/// wakes the worker.
+async fn record(outbox: &OutboxHandle, token: &str, delivery: NewDelivery, robot: &str) -> Result<(), OutboxError> {
+    let new = outbox.outbox().complete(token, Some(delivery)).await?;
+    tracing::info!(robot, workflow = token.split('|').next().unwrap_or_default(), new, "result recorded for delivery");
+    outbox.wake();
+    Ok(())
+}
+
+/// Sends a result the outbox did not take, rather than lose it.
+async fn send_directly(client: &Client, delivery: &NewDelivery, robot: &str) {
+    let values: ReturnValues = match &delivery.return_values {
+        serde_json::Value::Object(map) => map.clone().into_iter().collect(),
+        _ => ReturnValues::default(),
+    };
+    if let Err(error) = client.event_send(&delivery.event_token, &values, delivery.log_message.as_deref()).await {
+        let workflow = delivery.event_token.split('|').next().unwrap_or_default();
+        tracing::error!(robot, workflow, %error, "run not completed");
     }
 }
 

@@ -3,7 +3,6 @@
 use std::path::Path;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread::JoinHandle;
-use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
@@ -13,9 +12,9 @@ use super::{AcceptedCall, Delivery, DeliveryState, NewDelivery, Outbox, OutboxEr
 /// committed before it returns, so a result recorded before a crash is delivered after the
 /// restart.
 ///
-/// One thread of its own owns the connection and commits whatever callers have queued in one
-/// transaction (group commit): concurrent callers share one `fsync` instead of queueing for
-/// one each, and a lone caller waits for no one. Calls block until their write is committed,
+/// One thread of its own owns the connection and commits whatever callers have queued while
+/// it was busy in one transaction (group commit): concurrent callers share one `fsync`
+/// instead of queueing for one each, and a lone caller waits for no one. Calls block until their write is committed,
 /// so call them from blocking threads (`tokio::task::spawn_blocking`), not async tasks.
 ///
 /// ```
@@ -45,9 +44,6 @@ type Reply = Box<dyn FnOnce(Result<(), &OutboxError>) + Send>;
 
 /// The most jobs committed together, so that one transaction stays short.
 const MAX_BATCH: usize = 256;
-
-/// How long a commit waits for more writers while writers are arriving together.
-const COMMIT_DELAY: Duration = Duration::from_micros(500);
 
 const SCHEMA: &str = "
     PRAGMA journal_mode = WAL;
@@ -216,19 +212,9 @@ impl Drop for SqliteOutbox {
 /// The writer thread: takes every job queued, runs them in one transaction, commits, then
 /// answers each, until the outbox is dropped.
 fn write_loop(connection: &Connection, queue: &Receiver<Job>) {
-    let mut busy = false;
     while let Ok(first) = queue.recv() {
         let mut batch = vec![first];
         batch.extend(queue.try_iter().take(MAX_BATCH - 1));
-        // Under concurrent load (the last commit carried several writers), wait a moment for
-        // more writers, as PostgreSQL's `commit_delay` does: a commit costs far more than a
-        // row, so fuller batches take less time per write. A lone writer never waits.
-        // Sleeping rather than waiting on the queue spares each writer waking this thread.
-        if busy && batch.len() < MAX_BATCH {
-            std::thread::sleep(COMMIT_DELAY);
-            batch.extend(queue.try_iter().take(MAX_BATCH - batch.len()));
-        }
-        busy = batch.len() > 1;
         let begun = connection.execute_batch("BEGIN IMMEDIATE");
         if let Err(e) = &begun {
             tracing::warn!(error = %e, "outbox writes not grouped: each commits on its own");
