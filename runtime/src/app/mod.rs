@@ -93,11 +93,13 @@ struct RobotRoute {
 /// delivers it (in batches, retried with backoff, dead-lettered once the run's deadline has
 /// passed). Without one, the result is sent directly, with the client's own retries only.
 ///
-/// With an outbox, a verified robot call is also recorded there ([`Outbox::record_call`])
-/// before it is answered `200` (a call that cannot be recorded is answered `503`), and
-/// forgotten once its result is in the outbox. [`router`](Self::router) runs again every call
-/// still recorded, verified again against the portal store but not the freshness window: work
-/// accepted before a crash is done after the restart, and a call run twice leaves one result.
+/// With an outbox, nothing is answered `200` before it is durable there: a robot whose result
+/// is ready at once has that result recorded before the answer (one write per call); a robot
+/// still running has its call recorded ([`Outbox::accept`]), then its result and the end of
+/// the call written together ([`Outbox::complete`]). What cannot be recorded is answered
+/// `503`. [`router`](Self::router) runs again every call still recorded, verified again
+/// against the portal store but not the freshness window: work accepted before a crash is
+/// done after the restart, and a call run twice leaves one result.
 #[must_use]
 pub struct RobotApp {
     base_url: String,
