@@ -12,6 +12,8 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
+mod form_model;
+
 // ---------------------------------------------------------------------------------------------
 // The robot
 // ---------------------------------------------------------------------------------------------
@@ -943,6 +945,35 @@ fn hostile_body() -> impl Strategy<Value = Vec<u8>> {
     proptest::collection::vec(fragment(), 0..60).prop_map(|parts| parts.concat())
 }
 
+/// Many fields over a few names, so that levels grow past the size at which the decoder
+/// indexes them, and keys repeat, append (`[]`), and mix numbers with names.
+fn crowded_body() -> impl Strategy<Value = Vec<u8>> {
+    let name = prop_oneof![
+        (0..60_u32).prop_map(|n| format!("k{n}")),
+        (0..60_u32).prop_map(|n| n.to_string()),
+        Just("007".to_owned()),
+        Just(String::new()),
+    ];
+    let key = proptest::collection::vec(name, 1..4).prop_map(|names| {
+        let (base, rest) = names.split_first().expect("one name at least");
+        let base = if base.is_empty() { "a" } else { base };
+        rest.iter().fold(base.to_owned(), |key, name| format!("{key}%5B{name}%5D"))
+    });
+    let field = (key, "[a-z%+0-9]{0,3}").prop_map(|(key, value)| format!("{key}={value}"));
+    proptest::collection::vec(field, 0..120).prop_map(|fields| fields.join("&").into_bytes())
+}
+
+/// A long list built by appending (`a[]`), with perhaps one explicit index among the items.
+fn appended_body() -> impl Strategy<Value = Vec<u8>> {
+    (0..80_usize, proptest::option::of((0..80_usize, 0..90_u32))).prop_map(|(items, explicit)| {
+        let mut fields: Vec<String> = (0..items).map(|i| format!("a%5B%5D={i}")).collect();
+        if let Some((at, index)) = explicit {
+            fields.insert(at.min(fields.len()), format!("a%5B{index}%5D=x"));
+        }
+        fields.join("&").into_bytes()
+    })
+}
+
 /// A valid body with arbitrary numbers where numbers go.
 fn numeric_body() -> impl Strategy<Value = String> {
     // Every magnitude, not only the huge ones a uniform `i64` mostly gives.
@@ -1008,6 +1039,13 @@ proptest! {
     #[test]
     fn no_numbers_make_the_parser_panic(body in numeric_body()) {
         touch(parse(&body));
+    }
+
+    #[test]
+    fn the_decoder_agrees_with_its_plain_model(body in prop_oneof![hostile_body(), crowded_body(), appended_body()]) {
+        for limits in [FormLimits::default(), FormLimits { max_fields: 40, max_depth: 1 }] {
+            prop_assert_eq!(form::decode_with(&body, limits), form_model::decode_with(&body, limits));
+        }
     }
 
     #[test]

@@ -1,4 +1,4 @@
-use std::fmt;
+use std::ops::Range;
 
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
@@ -109,7 +109,11 @@ pub fn decode(body: &[u8]) -> Result<Value, FormError> {
 /// assert!(decode_with(b"a=1&b=2&c=3", limits).is_err());
 /// ```
 pub fn decode_with(body: &[u8], limits: FormLimits) -> Result<Value, FormError> {
-    let mut root = Node::map();
+    let mut root = Level::default();
+    // Reused across fields: a decoded key and its bracket segments are only needed while the
+    // field is filed, so one buffer each serves the whole body.
+    let mut key_buf = Vec::new();
+    let mut path = Vec::new();
     let mut offset = 0;
     let mut fields = 0;
     for segment in body.split(|&b| b == b'&') {
@@ -126,140 +130,224 @@ pub fn decode_with(body: &[u8], limits: FormLimits) -> Result<Value, FormError> 
             Some(eq) => (&segment[..eq], &segment[eq + 1..]),
             None => (segment, &segment[segment.len()..]),
         };
-        let key_bytes = unescape(raw_key, start)?;
-        let key = String::from_utf8(key_bytes)
-            .map_err(|e| FormError::InvalidUtf8 { key: String::from_utf8_lossy(e.as_bytes()).into_owned() })?;
-        let value_bytes = unescape(raw_value, start + raw_key.len() + 1)?;
-        let value = String::from_utf8(value_bytes).map_err(|_| FormError::InvalidUtf8 { key: key.clone() })?;
-        let path = key_path(&key, limits.max_depth)?;
-        root.insert(&key, &path, value)?;
+        key_buf.clear();
+        unescape_into(raw_key, start, &mut key_buf)?;
+        let key = std::str::from_utf8(&key_buf)
+            .map_err(|_| FormError::InvalidUtf8 { key: String::from_utf8_lossy(&key_buf).into_owned() })?;
+        let value = unescape_text(raw_value, start + raw_key.len() + 1)
+            .map_err(|e| e.unwrap_or_else(|| FormError::InvalidUtf8 { key: key.to_owned() }))?;
+        key_path(key, limits.max_depth, &mut path)?;
+        root.insert(key, &path, value)?;
     }
     // The top level is always a map of fields, even when its keys are `0, 1, …`.
-    Ok(root.into_object())
+    Ok(Value::Object(root.into_map()))
 }
 
 /// Percent-decodes strictly (a bad escape is an error, not text) and reads `+` as a space.
-fn unescape(raw: &[u8], offset: usize) -> Result<Vec<u8>, FormError> {
-    let mut out = Vec::with_capacity(raw.len());
+fn unescape_into(raw: &[u8], offset: usize, out: &mut Vec<u8>) -> Result<(), FormError> {
+    out.reserve(raw.len());
     let mut i = 0;
     while i < raw.len() {
         match raw[i] {
             b'+' => out.push(b' '),
             b'%' => {
-                let hex = |b: u8| (b as char).to_digit(16);
-                let byte = raw.get(i + 1..i + 3).and_then(|pair| Some(hex(pair[0])? * 16 + hex(pair[1])?));
-                let byte = byte.ok_or(FormError::InvalidEscape { position: offset + i })?;
-                out.push(u8::try_from(byte).expect("two hex digits fit a byte"));
+                let byte = raw.get(i + 1..i + 3).and_then(|pair| Some(hex(pair[0])? << 4 | hex(pair[1])?));
+                out.push(byte.ok_or(FormError::InvalidEscape { position: offset + i })?);
                 i += 2;
             }
             other => out.push(other),
         }
         i += 1;
     }
-    Ok(out)
+    Ok(())
 }
 
-/// `a[b][]` -> `["a", "b", ""]`; an empty segment means "append".
-fn key_path(key: &str, max_depth: usize) -> Result<Vec<&str>, FormError> {
+fn hex(digit: u8) -> Option<u8> {
+    match digit {
+        b'0'..=b'9' => Some(digit - b'0'),
+        b'a'..=b'f' => Some(digit - b'a' + 10),
+        b'A'..=b'F' => Some(digit - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// A value as text; `Err(None)` when it is not UTF-8 once decoded, so the caller can name the key.
+fn unescape_text(raw: &[u8], offset: usize) -> Result<String, Option<FormError>> {
+    // Most values carry no escapes at all and are copied once.
+    if !raw.iter().any(|&b| b == b'%' || b == b'+') {
+        return std::str::from_utf8(raw).map(str::to_owned).map_err(|_| None);
+    }
+    let mut bytes = Vec::new();
+    unescape_into(raw, offset, &mut bytes).map_err(Some)?;
+    String::from_utf8(bytes).map_err(|_| None)
+}
+
+/// `a[b][]` -> the ranges of `a`, `b` and an empty one in `key`; an empty segment means "append".
+fn key_path(key: &str, max_depth: usize, path: &mut Vec<Range<usize>>) -> Result<(), FormError> {
     let broken = || FormError::BrokenBrackets { key: key.to_owned() };
-    let (base, mut rest) = match key.find('[') {
-        Some(open) => (&key[..open], &key[open..]),
-        None => (key, ""),
-    };
-    if base.is_empty() && !key.starts_with('[') {
+    path.clear();
+    let base_end = key.find('[').unwrap_or(key.len());
+    if base_end == 0 && !key.starts_with('[') {
         return Err(FormError::EmptyName);
     }
-    if base.is_empty() || base.contains(']') {
+    if base_end == 0 || key[..base_end].contains(']') {
         return Err(broken());
     }
-    let mut path = vec![base];
-    while !rest.is_empty() {
-        let inner = rest.strip_prefix('[').ok_or_else(broken)?;
-        let close = inner.find(']').ok_or_else(broken)?;
-        let segment = &inner[..close];
-        if segment.contains('[') {
+    path.push(0..base_end);
+    let mut at = base_end;
+    while at < key.len() {
+        if key.as_bytes()[at] != b'[' {
             return Err(broken());
         }
-        path.push(segment);
+        let open = at + 1;
+        let close = open + key[open..].find(']').ok_or_else(broken)?;
+        if key[open..close].contains('[') {
+            return Err(broken());
+        }
+        path.push(open..close);
         if path.len() > max_depth + 1 {
             return Err(FormError::TooDeep { key: key.to_owned(), limit: max_depth });
         }
-        rest = &inner[close + 1..];
+        at = close + 1;
     }
-    Ok(path)
+    Ok(())
+}
+
+/// A value while the body is being read: text, or a bracket level.
+enum Node {
+    Leaf(String),
+    Level(Level),
 }
 
 /// PHP's ordered array while it is being built; `next` is the key `[]` appends at.
-enum Node {
-    Leaf(String),
-    Map { entries: IndexMap<String, Node>, next: u64 },
+#[derive(Default)]
+struct Level {
+    entries: Entries,
+    next: u64,
 }
 
-impl Node {
-    fn map() -> Self {
-        Node::Map { entries: IndexMap::new(), next: 0 }
+/// A level's keys in request order. Real requests have a few dozen keys per level, found
+/// faster by a scan than by hashing; a level that grows past that is indexed, so that a hostile
+/// body with thousands of keys still costs one lookup per field.
+enum Entries {
+    Few(Vec<(String, Node)>),
+    Many(IndexMap<String, Node>),
+}
+
+impl Default for Entries {
+    fn default() -> Self {
+        Entries::Few(Vec::new())
     }
 }
 
-impl Node {
-    fn insert(&mut self, key: &str, path: &[&str], value: String) -> Result<(), FormError> {
-        let Node::Map { entries, next } = self else {
-            return Err(FormError::ConflictingKey { key: key.to_owned() });
-        };
-        let (first, rest) = path.split_first().expect("a key path has a base");
-        // `[]` appends after the largest integer key so far, as PHP does.
-        let segment = if first.is_empty() { next.to_string() } else { (*first).to_owned() };
-        if let Ok(index) = segment.parse::<u64>() {
-            *next = (*next).max(index.saturating_add(1));
+/// Most keys a level holds before it is indexed.
+const SCANNED_KEYS: usize = 32;
+
+impl Entries {
+    fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
+        match self {
+            Entries::Few(entries) => entries.iter_mut().find(|(k, _)| k == key).map(|(_, node)| node),
+            Entries::Many(entries) => entries.get_mut(key),
         }
-        match (entries.get_mut(&segment), rest.is_empty()) {
+    }
+
+    fn push(&mut self, key: String, node: Node) {
+        match self {
+            Entries::Few(entries) if entries.len() < SCANNED_KEYS => entries.push((key, node)),
+            Entries::Few(entries) => {
+                let mut indexed: IndexMap<String, Node> = std::mem::take(entries).into_iter().collect();
+                indexed.insert(key, node);
+                *self = Entries::Many(indexed);
+            }
+            Entries::Many(entries) => {
+                entries.insert(key, node);
+            }
+        }
+    }
+
+    /// Whether the keys are `0, 1, …` in order.
+    fn is_list(&self) -> bool {
+        match self {
+            Entries::Few(entries) => {
+                !entries.is_empty() && entries.iter().enumerate().all(|(i, (k, _))| is_index(k, i))
+            }
+            Entries::Many(entries) => entries.keys().enumerate().all(|(i, k)| is_index(k, i)),
+        }
+    }
+
+    fn into_vec(self) -> Vec<(String, Node)> {
+        match self {
+            Entries::Few(entries) => entries,
+            Entries::Many(entries) => entries.into_iter().collect(),
+        }
+    }
+}
+
+impl Level {
+    /// Files `value` under the segments `path` of `key`, the field's whole name.
+    fn insert(&mut self, key: &str, path: &[Range<usize>], value: String) -> Result<(), FormError> {
+        let (first, rest) = path.split_first().expect("a key path has a base");
+        let segment = &key[first.clone()];
+        // `[]` appends after the largest integer key so far, as PHP does.
+        let appended;
+        let segment = if segment.is_empty() {
+            appended = self.next.to_string();
+            appended.as_str()
+        } else {
+            segment
+        };
+        if let Ok(index) = segment.parse::<u64>() {
+            self.next = self.next.max(index.saturating_add(1));
+        }
+        match (self.entries.get_mut(segment), rest.is_empty()) {
             (Some(Node::Leaf(_)), true) => Err(FormError::DuplicateKey { key: key.to_owned() }),
-            (Some(Node::Leaf(_)), false) | (Some(Node::Map { .. }), true) => {
+            (Some(Node::Leaf(_)), false) | (Some(Node::Level(_)), true) => {
                 Err(FormError::ConflictingKey { key: key.to_owned() })
             }
-            (Some(node), false) => node.insert(key, rest, value),
+            (Some(Node::Level(level)), false) => level.insert(key, rest, value),
             (None, true) => {
-                entries.insert(segment, Node::Leaf(value));
+                self.entries.push(segment.to_owned(), Node::Leaf(value));
                 Ok(())
             }
             (None, false) => {
-                let mut node = Node::map();
-                node.insert(key, rest, value)?;
-                entries.insert(segment, node);
+                let mut level = Level::default();
+                level.insert(key, rest, value)?;
+                self.entries.push(segment.to_owned(), Node::Level(level));
                 Ok(())
             }
         }
     }
 
-    fn into_object(self) -> Value {
-        match self {
-            Node::Map { entries, .. } => {
-                Value::Object(entries.into_iter().map(|(k, node)| (k, node.into_value())).collect::<Map<_, _>>())
-            }
-            leaf @ Node::Leaf(_) => leaf.into_value(),
+    fn into_map(self) -> Map<String, Value> {
+        let entries = self.entries.into_vec();
+        let mut map = Map::with_capacity(entries.len());
+        for (key, node) in entries {
+            map.insert(key, node.into_value());
         }
+        map
     }
 
+    /// A list when its keys are `0, 1, …` in order, else a map.
     fn into_value(self) -> Value {
-        match self {
-            Node::Leaf(text) => Value::String(text),
-            Node::Map { entries, .. } => {
-                let is_list = entries.iter().enumerate().all(|(i, (k, _))| *k == i.to_string());
-                if is_list && !entries.is_empty() {
-                    Value::Array(entries.into_iter().map(|(_, node)| node.into_value()).collect())
-                } else {
-                    Value::Object(entries.into_iter().map(|(k, node)| (k, node.into_value())).collect::<Map<_, _>>())
-                }
-            }
+        if self.entries.is_list() {
+            Value::Array(self.entries.into_vec().into_iter().map(|(_, node)| node.into_value()).collect())
+        } else {
+            Value::Object(self.into_map())
         }
     }
 }
 
-impl fmt::Debug for Node {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Node {
+    fn into_value(self) -> Value {
         match self {
-            Node::Leaf(text) => write!(f, "{text:?}"),
-            Node::Map { entries, .. } => f.debug_map().entries(entries).finish(),
+            Node::Leaf(text) => Value::String(text),
+            Node::Level(level) => level.into_value(),
         }
     }
+}
+
+/// Whether `key` is `index` written in decimal, as `index.to_string()` would be.
+fn is_index(key: &str, index: usize) -> bool {
+    let canonical = key == "0" || (!key.starts_with('0') && !key.is_empty());
+    canonical && key.bytes().all(|b| b.is_ascii_digit()) && key.parse::<usize>().is_ok_and(|k| k == index)
 }
