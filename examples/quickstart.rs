@@ -84,6 +84,11 @@ async fn credit_check(input: CreditInput, run: Run<CreditCheck>) -> Result<Credi
     })
 }
 
+// A handler allocates a few dozen small strings per request; glibc's allocator spends more
+// on them under load than the decode does (BENCHMARKS.md, handler throughput).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
     match (std::env::var("BIZPROC_CLIENT_ID"), std::env::var("BIZPROC_CLIENT_SECRET"), std::env::var("BIZPROC_APP_URL"))

@@ -27,6 +27,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+// The quickstart's allocator: the app under load is measured as it would be served.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(about = "Whole-system benchmarks of bizproc")]
 struct Cli {
