@@ -21,6 +21,7 @@ use std::time::Duration;
 use bizproc::app::RobotApp;
 use bizproc::client::AppCredentials;
 use bizproc::handler::{Run, SqlitePortalStore};
+use bizproc::outbox::SqliteOutbox;
 use bizproc::{BizprocProperties, BizprocReturn, BizprocSelect, Text, UserId};
 use bizproc_emulator::{Document, Emulator};
 use chrono::NaiveDate;
@@ -110,7 +111,10 @@ async fn against_emulator() -> Result<(), Box<dyn Error>> {
     let store = Arc::new(SqlitePortalStore::open(data.join("portals.db"))?);
     let credentials =
         AppCredentials::new(&portal.client_id, portal.client_secret.as_str()).token_url(&portal.oauth_token_url);
-    let app = RobotApp::new(&app_url, credentials, store).robot(credit_check);
+    // Results are written to the outbox before the portal's call is answered, and delivered
+    // from there: a result survives a crash or a portal that refuses it for a while.
+    let outbox = Arc::new(SqliteOutbox::open(data.join("outbox.db"))?);
+    let app = RobotApp::new(&app_url, credentials, store).outbox(outbox).robot(credit_check);
     let server = tokio::spawn(async move { axum::serve(listener, app.router()).await });
 
     // Installing sends ONAPPINSTALL; the app records the portal and registers its robot.
@@ -151,7 +155,9 @@ async fn against_emulator() -> Result<(), Box<dyn Error>> {
 async fn serve_real_portal(client_id: &str, client_secret: &str, app_url: &str) -> Result<(), Box<dyn Error>> {
     let listen = std::env::var("BIZPROC_LISTEN").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
     let store = Arc::new(SqlitePortalStore::open("portals.db")?);
-    let app = RobotApp::new(app_url, AppCredentials::new(client_id, client_secret), store).robot(credit_check);
+    let outbox = Arc::new(SqliteOutbox::open("outbox.db")?);
+    let app =
+        RobotApp::new(app_url, AppCredentials::new(client_id, client_secret), store).outbox(outbox).robot(credit_check);
     for registration in app.registrations() {
         println!("{}", serde_json::to_string_pretty(&registration.robot_add_payload())?);
     }
