@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 /// Criterion's mean estimate of one benchmark, in nanoseconds, from the report it just wrote.
-fn mean_ns(group: &str, id: &str) -> Option<f64> {
+pub fn mean_ns(group: &str, id: &str) -> Option<f64> {
     let dir = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| PathBuf::from("target"), PathBuf::from);
     // `cargo bench` runs the binary from the package root; the workspace's target dir is there.
     let path = dir.join("criterion").join(group).join(id).join("new").join("estimates.json");
