@@ -281,15 +281,24 @@ impl OutboxWorker {
     /// ```
     pub async fn deliver_due(&self) -> Result<usize, OutboxError> {
         let now = now_ms();
-        let due = self.outbox.due(now, self.policy.fetch_limit)?;
+        let limit = self.policy.fetch_limit;
+        let due = off_runtime(&self.outbox, move |outbox| outbox.due(now, limit)).await?;
         let count = due.len();
         let mut by_portal: BTreeMap<String, Vec<Delivery>> = BTreeMap::new();
+        let mut expired = Vec::new();
         for delivery in due {
             if delivery.is_expired(now) {
-                self.give_up(&delivery, "the run's deadline passed before the result was delivered", now)?;
+                expired.push(delivery);
             } else {
                 by_portal.entry(delivery.member_id.clone()).or_default().push(delivery);
             }
+        }
+        if !expired.is_empty() {
+            off_runtime(&self.outbox, move |outbox| {
+                let reason = "the run's deadline passed before the result was delivered";
+                expired.iter().try_for_each(|delivery| give_up(outbox, delivery, reason, now))
+            })
+            .await?;
         }
         let mut portals = JoinSet::new();
         for (member_id, deliveries) in by_portal {
@@ -308,16 +317,23 @@ impl OutboxWorker {
         }
         result
     }
+}
 
-    fn give_up(&self, delivery: &Delivery, reason: &str, now: i64) -> Result<(), OutboxError> {
-        tracing::error!(
-            workflow = delivery.workflow_id(),
-            attempts = delivery.attempts,
-            reason,
-            "result dead-lettered"
-        );
-        self.outbox.dead_letter(&delivery.event_token, reason, now)
-    }
+fn give_up(outbox: &dyn Outbox, delivery: &Delivery, reason: &str, now: i64) -> Result<(), OutboxError> {
+    tracing::error!(workflow = delivery.workflow_id(), attempts = delivery.attempts, reason, "result dead-lettered");
+    outbox.dead_letter(&delivery.event_token, reason, now)
+}
+
+/// Runs `op` on the outbox off the async runtime: an outbox on disk answers once its write is
+/// committed, and the runtime's threads serve every request of the app meanwhile.
+async fn off_runtime<T: Send + 'static>(
+    outbox: &Arc<dyn Outbox>,
+    op: impl FnOnce(&dyn Outbox) -> Result<T, OutboxError> + Send + 'static,
+) -> Result<T, OutboxError> {
+    let outbox = Arc::clone(outbox);
+    tokio::task::spawn_blocking(move || op(outbox.as_ref()))
+        .await
+        .map_err(|failed| OutboxError(format!("an outbox task failed: {failed}")))?
 }
 
 /// One portal's share of a pass.
@@ -341,54 +357,65 @@ impl Portal {
             Ok(client) => client,
             Err(reason) => {
                 let outcomes = deliveries.iter().map(|_| Outcome::Failed(format!("no client: {reason}"))).collect();
-                return self.record(&deliveries, outcomes);
+                return self.record(deliveries, outcomes).await;
             }
         };
         for chunk in deliveries.chunks(self.policy.batch_size) {
             let outcomes = send(&client, chunk).await;
-            self.record(chunk, outcomes)?;
+            self.record(chunk.to_vec(), outcomes).await?;
         }
         Ok(())
     }
 
-    fn record(&self, deliveries: &[Delivery], outcomes: Vec<Outcome>) -> Result<(), OutboxError> {
-        let now = now_ms();
-        let mut delivered = Vec::new();
-        for (delivery, outcome) in deliveries.iter().zip(outcomes) {
-            let workflow = delivery.workflow_id();
-            match outcome {
-                Outcome::Delivered => {
-                    tracing::debug!(workflow, attempts = delivery.attempts, "result delivered");
-                    delivered.push(delivery.event_token.as_str());
+    /// Writes what became of each delivery, off the runtime.
+    async fn record(&self, deliveries: Vec<Delivery>, outcomes: Vec<Outcome>) -> Result<(), OutboxError> {
+        let policy = self.policy;
+        off_runtime(&self.outbox, move |outbox| record_outcomes(outbox, policy, &deliveries, outcomes)).await
+    }
+}
+
+fn record_outcomes(
+    outbox: &dyn Outbox,
+    policy: DeliveryPolicy,
+    deliveries: &[Delivery],
+    outcomes: Vec<Outcome>,
+) -> Result<(), OutboxError> {
+    let now = now_ms();
+    let mut delivered = Vec::new();
+    for (delivery, outcome) in deliveries.iter().zip(outcomes) {
+        let workflow = delivery.workflow_id();
+        match outcome {
+            Outcome::Delivered => {
+                tracing::debug!(workflow, attempts = delivery.attempts, "result delivered");
+                delivered.push(delivery.event_token.as_str());
+            }
+            Outcome::Refused(reason) => {
+                tracing::error!(workflow, %reason, "result refused by the portal; dead-lettered");
+                outbox.dead_letter(&delivery.event_token, &format!("refused: {reason}"), now)?;
+            }
+            Outcome::Failed(reason) => {
+                let attempts = delivery.attempts.saturating_add(1);
+                if policy.max_attempts.is_some_and(|max| attempts >= max) {
+                    tracing::error!(workflow, attempts, %reason, "result out of attempts; dead-lettered");
+                    let reason = format!("gave up after {attempts} attempts: {reason}");
+                    outbox.dead_letter(&delivery.event_token, &reason, now)?;
+                    continue;
                 }
-                Outcome::Refused(reason) => {
-                    tracing::error!(workflow, %reason, "result refused by the portal; dead-lettered");
-                    self.outbox.dead_letter(&delivery.event_token, &format!("refused: {reason}"), now)?;
+                let delay = i64::try_from(policy.retry_delay(attempts).as_millis()).unwrap_or(i64::MAX);
+                let mut next = now.saturating_add(delay);
+                // Never later than the deadline: there it is dead-lettered, not left waiting.
+                if let Some(deadline) = delivery.deadline {
+                    next = next.min(deadline.saturating_mul(1000));
                 }
-                Outcome::Failed(reason) => {
-                    let attempts = delivery.attempts.saturating_add(1);
-                    if self.policy.max_attempts.is_some_and(|max| attempts >= max) {
-                        tracing::error!(workflow, attempts, %reason, "result out of attempts; dead-lettered");
-                        let reason = format!("gave up after {attempts} attempts: {reason}");
-                        self.outbox.dead_letter(&delivery.event_token, &reason, now)?;
-                        continue;
-                    }
-                    let delay = i64::try_from(self.policy.retry_delay(attempts).as_millis()).unwrap_or(i64::MAX);
-                    let mut next = now.saturating_add(delay);
-                    // Never later than the deadline: there it is dead-lettered, not left waiting.
-                    if let Some(deadline) = delivery.deadline {
-                        next = next.min(deadline.saturating_mul(1000));
-                    }
-                    tracing::warn!(workflow, attempts, %reason, retry_in_ms = next - now, "delivery failed; will retry");
-                    self.outbox.record_failure(&delivery.event_token, &reason, next)?;
-                }
+                tracing::warn!(workflow, attempts, %reason, retry_in_ms = next - now, "delivery failed; will retry");
+                outbox.record_failure(&delivery.event_token, &reason, next)?;
             }
         }
-        if !delivered.is_empty() {
-            self.outbox.mark_delivered(&delivered, now)?;
-        }
-        Ok(())
     }
+    if !delivered.is_empty() {
+        outbox.mark_delivered(&delivered, now)?;
+    }
+    Ok(())
 }
 
 fn params(delivery: &Delivery) -> Map<String, Value> {
@@ -588,7 +615,83 @@ impl fmt::Debug for OutboxHandle {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::mpsc;
+
     use super::*;
+    use crate::outbox::{AcceptedCall, MemoryOutbox, NewDelivery};
+
+    /// An outbox whose reads of due results wait until a task of the runtime lets them go:
+    /// a stand-in for a disk that answers only once its write is committed.
+    struct GatedOutbox {
+        inner: MemoryOutbox,
+        gate: Mutex<mpsc::Receiver<()>>,
+    }
+
+    impl Outbox for GatedOutbox {
+        fn enqueue(&self, delivery: &NewDelivery) -> Result<bool, OutboxError> {
+            self.inner.enqueue(delivery)
+        }
+        fn due(&self, now_ms: i64, limit: usize) -> Result<Vec<Delivery>, OutboxError> {
+            let gate = self.gate.lock().expect("the gate");
+            gate.recv_timeout(Duration::from_secs(10))
+                .map_err(|_| OutboxError("never let go: the worker held up the runtime".to_owned()))?;
+            self.inner.due(now_ms, limit)
+        }
+        fn mark_delivered(&self, event_tokens: &[&str], now_ms: i64) -> Result<(), OutboxError> {
+            self.inner.mark_delivered(event_tokens, now_ms)
+        }
+        fn record_failure(&self, event_token: &str, error: &str, next_attempt_ms: i64) -> Result<(), OutboxError> {
+            self.inner.record_failure(event_token, error, next_attempt_ms)
+        }
+        fn dead_letter(&self, event_token: &str, reason: &str, now_ms: i64) -> Result<(), OutboxError> {
+            self.inner.dead_letter(event_token, reason, now_ms)
+        }
+        fn dead_letters(&self, limit: usize) -> Result<Vec<Delivery>, OutboxError> {
+            self.inner.dead_letters(limit)
+        }
+        fn replay(&self, event_token: &str, deadline: Option<i64>, now_ms: i64) -> Result<bool, OutboxError> {
+            self.inner.replay(event_token, deadline, now_ms)
+        }
+        fn get(&self, event_token: &str) -> Result<Option<Delivery>, OutboxError> {
+            self.inner.get(event_token)
+        }
+        fn stats(&self) -> Result<Stats, OutboxError> {
+            self.inner.stats()
+        }
+        fn record_call(
+            &self,
+            event_token: &str,
+            robot: &str,
+            body: &[u8],
+            content_type: Option<&str>,
+            received_at_ms: i64,
+        ) -> Result<bool, OutboxError> {
+            self.inner.record_call(event_token, robot, body, content_type, received_at_ms)
+        }
+        fn finish_call(&self, event_token: &str) -> Result<(), OutboxError> {
+            self.inner.finish_call(event_token)
+        }
+        fn pending_calls(&self) -> Result<Vec<AcceptedCall>, OutboxError> {
+            self.inner.pending_calls()
+        }
+    }
+
+    /// On a runtime of one thread, the task that opens the gate runs only if the worker waits
+    /// for the outbox elsewhere; were it to wait on the runtime's thread, the read would time out.
+    #[tokio::test(flavor = "current_thread")]
+    async fn the_worker_waits_for_its_outbox_off_the_runtime() {
+        let (open, gate) = mpsc::channel();
+        let outbox = Arc::new(GatedOutbox { inner: MemoryOutbox::default(), gate: Mutex::new(gate) });
+        outbox.enqueue(&NewDelivery::new("m1", "https://a.example.com/rest/", "t1", serde_json::json!({}))).unwrap();
+        let worker = OutboxWorker::new(outbox.clone(), Arc::new(|_: &str, _: &str| Err("no portals".to_owned())));
+        let opener = tokio::spawn(async move {
+            tokio::task::yield_now().await;
+            open.send(()).expect("the outbox waits at its gate");
+        });
+        assert_eq!(worker.deliver_due().await, Ok(1), "the due result is read once the gate opens");
+        opener.await.unwrap();
+        assert_eq!(outbox.stats().unwrap().retried, 1, "no client: tried again later");
+    }
 
     #[test]
     fn only_a_refusal_dead_letters_at_once() {
