@@ -331,7 +331,9 @@ async fn off_runtime<T: Send + 'static>(
     op: impl FnOnce(&dyn Outbox) -> Result<T, OutboxError> + Send + 'static,
 ) -> Result<T, OutboxError> {
     let outbox = Arc::clone(outbox);
-    tokio::task::spawn_blocking(move || op(outbox.as_ref()))
+    // What it logs belongs to the pass or portal it was called for.
+    let span = tracing::Span::current();
+    tokio::task::spawn_blocking(move || span.in_scope(|| op(outbox.as_ref())))
         .await
         .map_err(|failed| OutboxError(format!("an outbox task failed: {failed}")))?
 }
