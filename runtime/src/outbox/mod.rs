@@ -355,6 +355,70 @@ impl OutboxError {
     }
 }
 
+/// What became of one result the worker tried to deliver, as [`Outbox::settle`] records it.
+///
+/// ```
+/// use bizproc::outbox::Settlement;
+///
+/// let settled = Settlement::Retry { event_token: "wf.1|A1|e.sig".into(), error: "HTTP 503".into(), next_attempt_ms: 60_000 };
+/// assert_eq!(settled.event_token(), "wf.1|A1|e.sig");
+/// assert!(!format!("{settled:?}").contains("e.sig"), "the token's signature stays out of logs");
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub enum Settlement {
+    /// The portal took it.
+    Delivered {
+        /// Whose result.
+        event_token: String,
+    },
+    /// The attempt failed; it is tried again at `next_attempt_ms`.
+    Retry {
+        /// Whose result.
+        event_token: String,
+        /// Why the attempt failed.
+        error: String,
+        /// When to try again, in Unix milliseconds.
+        next_attempt_ms: i64,
+    },
+    /// Given up on: kept as a dead letter, to be read and perhaps replayed.
+    DeadLetter {
+        /// Whose result.
+        event_token: String,
+        /// Why it was given up on.
+        reason: String,
+    },
+}
+
+impl Settlement {
+    /// The event token of the result settled.
+    #[must_use]
+    pub fn event_token(&self) -> &str {
+        match self {
+            Settlement::Delivered { event_token }
+            | Settlement::Retry { event_token, .. }
+            | Settlement::DeadLetter { event_token, .. } => event_token,
+        }
+    }
+}
+
+impl fmt::Debug for Settlement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let workflow = workflow_id(self.event_token());
+        match self {
+            Settlement::Delivered { .. } => f.debug_struct("Delivered").field("workflow_id", &workflow).finish(),
+            Settlement::Retry { error, next_attempt_ms, .. } => f
+                .debug_struct("Retry")
+                .field("workflow_id", &workflow)
+                .field("error", error)
+                .field("next_attempt_ms", next_attempt_ms)
+                .finish(),
+            Settlement::DeadLetter { reason, .. } => {
+                f.debug_struct("DeadLetter").field("workflow_id", &workflow).field("reason", reason).finish()
+            }
+        }
+    }
+}
+
 /// Where results wait for delivery. Every write is durable when it returns (as durable as the
 /// store is), and a result is kept once per event token.
 ///
@@ -457,6 +521,52 @@ pub trait Outbox: Send + Sync {
     /// # Errors
     /// When the store cannot be read.
     fn pending_calls(&self) -> Result<Vec<AcceptedCall>, OutboxError>;
+
+    /// Records what became of the results of one delivery attempt, together: a durable store
+    /// writes them in one transaction rather than one each.
+    ///
+    /// The default [`mark_delivered`](Self::mark_delivered)s, [`record_failure`](Self::record_failure)s
+    /// and [`dead_letter`](Self::dead_letter)s them one by one.
+    ///
+    /// # Errors
+    /// When the store cannot be written.
+    ///
+    /// ```
+    /// use bizproc::outbox::{MemoryOutbox, NewDelivery, Outbox, Settlement};
+    ///
+    /// let outbox = MemoryOutbox::default();
+    /// for token in ["w1|A|e1", "w2|A|e2"] {
+    ///     outbox.enqueue(&NewDelivery::new("m1", "https://a.example.com/rest/", token, serde_json::json!({}))).unwrap();
+    /// }
+    /// outbox.settle(&[
+    ///     Settlement::Delivered { event_token: "w1|A|e1".into() },
+    ///     Settlement::DeadLetter { event_token: "w2|A|e2".into(), reason: "refused".into() },
+    /// ], 1).unwrap();
+    /// let stats = outbox.stats().unwrap();
+    /// assert_eq!((stats.delivered, stats.dead_lettered), (1, 1));
+    /// ```
+    fn settle(&self, settlements: &[Settlement], now_ms: i64) -> Result<(), OutboxError> {
+        let delivered: Vec<&str> = settlements
+            .iter()
+            .filter_map(|settled| match settled {
+                Settlement::Delivered { event_token } => Some(event_token.as_str()),
+                _ => None,
+            })
+            .collect();
+        if !delivered.is_empty() {
+            self.mark_delivered(&delivered, now_ms)?;
+        }
+        for settled in settlements {
+            match settled {
+                Settlement::Delivered { .. } => {}
+                Settlement::Retry { event_token, error, next_attempt_ms } => {
+                    self.record_failure(event_token, error, *next_attempt_ms)?;
+                }
+                Settlement::DeadLetter { event_token, reason } => self.dead_letter(event_token, reason, now_ms)?,
+            }
+        }
+        Ok(())
+    }
 
     /// [`record_call`](Self::record_call) for an async server: a future that is ready once
     /// the call is recorded, without holding up the thread that polls it meanwhile.
@@ -588,6 +698,34 @@ pub(crate) fn exercise(outbox: &dyn Outbox) {
     assert_eq!((replayed[0].attempts, replayed[0].deadline), (0, Some(500)));
     assert_eq!(outbox.stats().unwrap(), Stats { pending: 1, delivered: 2, retried: 1, dead_lettered: 0 });
     assert!(outbox.get("nope").unwrap().is_none());
+
+    // One settlement of each kind, written together.
+    for token in ["w4|A|e4", "w5|A|e5", "w6|A|e6"] {
+        assert!(outbox.enqueue(&NewDelivery::new("m3", "https://c.example.com/rest/", token, json!({}))).unwrap());
+    }
+    outbox
+        .settle(
+            &[
+                Settlement::Delivered { event_token: "w4|A|e4".into() },
+                Settlement::Retry { event_token: "w5|A|e5".into(), error: "HTTP 500".into(), next_attempt_ms: later },
+                Settlement::DeadLetter { event_token: "w6|A|e6".into(), reason: "refused".into() },
+            ],
+            now,
+        )
+        .unwrap();
+    let states: Vec<_> = ["w4|A|e4", "w5|A|e5", "w6|A|e6"]
+        .iter()
+        .map(|token| outbox.get(token).unwrap().map(|d| (d.state, d.attempts, d.last_error)))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            Some((DeliveryState::Delivered, 0, None)),
+            Some((DeliveryState::Pending, 1, Some("HTTP 500".to_owned()))),
+            Some((DeliveryState::DeadLetter, 0, Some("refused".to_owned()))),
+        ]
+    );
+    assert_eq!(outbox.stats().unwrap(), Stats { pending: 2, delivered: 3, retried: 2, dead_lettered: 1 });
 
     assert!(outbox.record_call("w7|A|e7", "count", b"n=1", Some("text/plain"), 5).unwrap());
     assert!(!outbox.record_call("w7|A|e7", "count", b"n=2", None, 6).unwrap(), "one call per token");

@@ -6,7 +6,7 @@ use std::thread::JoinHandle;
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::{AcceptedCall, Delivery, DeliveryState, NewDelivery, Outbox, OutboxError, PendingWrite, Stats};
+use super::{AcceptedCall, Delivery, DeliveryState, NewDelivery, Outbox, OutboxError, PendingWrite, Settlement, Stats};
 
 /// An [`Outbox`] in a SQLite file (write-ahead log, `synchronous = FULL`): every write is
 /// committed before it returns, so a result recorded before a crash is delivered after the
@@ -234,6 +234,40 @@ fn write_loop(connection: &Connection, queue: &Receiver<Job>) {
     }
 }
 
+/// A pending result is delivered; any other state is left as it is.
+fn mark_delivered(connection: &Connection, event_token: &str, now_ms: i64) -> rusqlite::Result<()> {
+    connection
+        .prepare_cached(
+            "UPDATE outbox SET state = ?1, finished_ms = ?2, last_error = NULL WHERE event_token = ?3 AND state = ?4",
+        )?
+        .execute(params![DELIVERED, now_ms, event_token, PENDING])
+        .map(|_| ())
+}
+
+fn record_failure(
+    connection: &Connection,
+    event_token: &str,
+    error: &str,
+    next_attempt_ms: i64,
+) -> rusqlite::Result<()> {
+    connection
+        .prepare_cached(
+            "UPDATE outbox SET attempts = attempts + 1, retried = retried + 1, next_attempt_ms = ?1, last_error = ?2
+             WHERE event_token = ?3 AND state = ?4",
+        )?
+        .execute(params![next_attempt_ms, error, event_token, PENDING])
+        .map(|_| ())
+}
+
+fn dead_letter(connection: &Connection, event_token: &str, reason: &str, now_ms: i64) -> rusqlite::Result<()> {
+    connection
+        .prepare_cached(
+            "UPDATE outbox SET state = ?1, finished_ms = ?2, last_error = ?3 WHERE event_token = ?4 AND state = ?5",
+        )?
+        .execute(params![DEAD_LETTER, now_ms, reason, event_token, PENDING])
+        .map(|_| ())
+}
+
 /// A result as its row is written: its values serialized by the caller, not the writer.
 struct ResultRow {
     delivery: NewDelivery,
@@ -304,41 +338,38 @@ impl Outbox for SqliteOutbox {
     fn mark_delivered(&self, event_tokens: &[&str], now_ms: i64) -> Result<(), OutboxError> {
         let tokens: Vec<String> = event_tokens.iter().map(|&token| token.to_owned()).collect();
         self.run("mark results delivered", move |connection| {
-            let mut statement = connection.prepare_cached(
-                "UPDATE outbox SET state = ?1, finished_ms = ?2, last_error = NULL
-                 WHERE event_token = ?3 AND state = ?4",
-            )?;
-            for token in tokens {
-                statement.execute(params![DELIVERED, now_ms, token, PENDING])?;
-            }
-            Ok(())
+            tokens.iter().try_for_each(|token| mark_delivered(connection, token, now_ms))
         })
     }
 
     fn record_failure(&self, event_token: &str, message: &str, next_attempt_ms: i64) -> Result<(), OutboxError> {
         let (event_token, message) = (event_token.to_owned(), message.to_owned());
         self.run("record a failed attempt", move |connection| {
-            connection
-                .prepare_cached(
-                    "UPDATE outbox SET attempts = attempts + 1, retried = retried + 1, next_attempt_ms = ?1,
-                         last_error = ?2
-                     WHERE event_token = ?3 AND state = ?4",
-                )?
-                .execute(params![next_attempt_ms, message, event_token, PENDING])
-                .map(|_| ())
+            record_failure(connection, &event_token, &message, next_attempt_ms)
         })
     }
 
     fn dead_letter(&self, event_token: &str, reason: &str, now_ms: i64) -> Result<(), OutboxError> {
         let (event_token, reason) = (event_token.to_owned(), reason.to_owned());
-        self.run("dead-letter a result", move |connection| {
-            connection
-                .prepare_cached(
-                    "UPDATE outbox SET state = ?1, finished_ms = ?2, last_error = ?3
-                     WHERE event_token = ?4 AND state = ?5",
-                )?
-                .execute(params![DEAD_LETTER, now_ms, reason, event_token, PENDING])
-                .map(|_| ())
+        self.run("dead-letter a result", move |connection| dead_letter(connection, &event_token, &reason, now_ms))
+    }
+
+    /// One job, so one transaction: a refused batch of 50 is one commit, not 50.
+    fn settle(&self, settlements: &[Settlement], now_ms: i64) -> Result<(), OutboxError> {
+        let settlements = settlements.to_vec();
+        self.run("settle delivery attempts", move |connection| {
+            for settled in settlements {
+                match settled {
+                    Settlement::Delivered { event_token } => mark_delivered(connection, &event_token, now_ms)?,
+                    Settlement::Retry { event_token, error, next_attempt_ms } => {
+                        record_failure(connection, &event_token, &error, next_attempt_ms)?;
+                    }
+                    Settlement::DeadLetter { event_token, reason } => {
+                        dead_letter(connection, &event_token, &reason, now_ms)?;
+                    }
+                }
+            }
+            Ok(())
         })
     }
 

@@ -11,7 +11,7 @@ use tokio::sync::Notify;
 use tokio::task::{JoinHandle, JoinSet};
 use tracing::Instrument;
 
-use super::{Delivery, Outbox, OutboxError, Stats, now_ms};
+use super::{Delivery, Outbox, OutboxError, Settlement, Stats, now_ms};
 use crate::client::{Client, Error, ErrorCode};
 
 /// The most commands one `batch` request may carry.
@@ -294,11 +294,20 @@ impl OutboxWorker {
             }
         }
         if !expired.is_empty() {
-            off_runtime(&self.outbox, move |outbox| {
-                let reason = "the run's deadline passed before the result was delivered";
-                expired.iter().try_for_each(|delivery| give_up(outbox, delivery, reason, now))
-            })
-            .await?;
+            let reason = "the run's deadline passed before the result was delivered";
+            let settlements: Vec<Settlement> = expired
+                .iter()
+                .map(|delivery| {
+                    tracing::error!(
+                        workflow = delivery.workflow_id(),
+                        attempts = delivery.attempts,
+                        reason,
+                        "result dead-lettered"
+                    );
+                    Settlement::DeadLetter { event_token: delivery.event_token.clone(), reason: reason.to_owned() }
+                })
+                .collect();
+            off_runtime(&self.outbox, move |outbox| outbox.settle(&settlements, now)).await?;
         }
         let mut portals = JoinSet::new();
         for (member_id, deliveries) in by_portal {
@@ -317,11 +326,6 @@ impl OutboxWorker {
         }
         result
     }
-}
-
-fn give_up(outbox: &dyn Outbox, delivery: &Delivery, reason: &str, now: i64) -> Result<(), OutboxError> {
-    tracing::error!(workflow = delivery.workflow_id(), attempts = delivery.attempts, reason, "result dead-lettered");
-    outbox.dead_letter(&delivery.event_token, reason, now)
 }
 
 /// Runs `op` on the outbox off the async runtime: an outbox on disk answers once its write is
@@ -383,41 +387,43 @@ fn record_outcomes(
     outcomes: Vec<Outcome>,
 ) -> Result<(), OutboxError> {
     let now = now_ms();
-    let mut delivered = Vec::new();
-    for (delivery, outcome) in deliveries.iter().zip(outcomes) {
-        let workflow = delivery.workflow_id();
-        match outcome {
-            Outcome::Delivered => {
-                tracing::debug!(workflow, attempts = delivery.attempts, "result delivered");
-                delivered.push(delivery.event_token.as_str());
+    let settlements: Vec<Settlement> =
+        deliveries.iter().zip(outcomes).map(|(delivery, outcome)| settle(policy, delivery, outcome, now)).collect();
+    outbox.settle(&settlements, now)
+}
+
+/// What the outbox keeps of one attempt, logged as it is decided.
+fn settle(policy: DeliveryPolicy, delivery: &Delivery, outcome: Outcome, now: i64) -> Settlement {
+    let workflow = delivery.workflow_id();
+    let event_token = delivery.event_token.clone();
+    match outcome {
+        Outcome::Delivered => {
+            tracing::debug!(workflow, attempts = delivery.attempts, "result delivered");
+            Settlement::Delivered { event_token }
+        }
+        Outcome::Refused(reason) => {
+            tracing::error!(workflow, %reason, "result refused by the portal; dead-lettered");
+            Settlement::DeadLetter { event_token, reason: format!("refused: {reason}") }
+        }
+        Outcome::Failed(reason) => {
+            let attempts = delivery.attempts.saturating_add(1);
+            if policy.max_attempts.is_some_and(|max| attempts >= max) {
+                tracing::error!(workflow, attempts, %reason, "result out of attempts; dead-lettered");
+                return Settlement::DeadLetter {
+                    event_token,
+                    reason: format!("gave up after {attempts} attempts: {reason}"),
+                };
             }
-            Outcome::Refused(reason) => {
-                tracing::error!(workflow, %reason, "result refused by the portal; dead-lettered");
-                outbox.dead_letter(&delivery.event_token, &format!("refused: {reason}"), now)?;
+            let delay = i64::try_from(policy.retry_delay(attempts).as_millis()).unwrap_or(i64::MAX);
+            let mut next = now.saturating_add(delay);
+            // Never later than the deadline: there it is dead-lettered, not left waiting.
+            if let Some(deadline) = delivery.deadline {
+                next = next.min(deadline.saturating_mul(1000));
             }
-            Outcome::Failed(reason) => {
-                let attempts = delivery.attempts.saturating_add(1);
-                if policy.max_attempts.is_some_and(|max| attempts >= max) {
-                    tracing::error!(workflow, attempts, %reason, "result out of attempts; dead-lettered");
-                    let reason = format!("gave up after {attempts} attempts: {reason}");
-                    outbox.dead_letter(&delivery.event_token, &reason, now)?;
-                    continue;
-                }
-                let delay = i64::try_from(policy.retry_delay(attempts).as_millis()).unwrap_or(i64::MAX);
-                let mut next = now.saturating_add(delay);
-                // Never later than the deadline: there it is dead-lettered, not left waiting.
-                if let Some(deadline) = delivery.deadline {
-                    next = next.min(deadline.saturating_mul(1000));
-                }
-                tracing::warn!(workflow, attempts, %reason, retry_in_ms = next - now, "delivery failed; will retry");
-                outbox.record_failure(&delivery.event_token, &reason, next)?;
-            }
+            tracing::warn!(workflow, attempts, %reason, retry_in_ms = next - now, "delivery failed; will retry");
+            Settlement::Retry { event_token, error: reason, next_attempt_ms: next }
         }
     }
-    if !delivered.is_empty() {
-        outbox.mark_delivered(&delivered, now)?;
-    }
-    Ok(())
 }
 
 fn params(delivery: &Delivery) -> Map<String, Value> {
