@@ -363,33 +363,26 @@ impl Portal {
             Ok(client) => client,
             Err(reason) => {
                 let outcomes = deliveries.iter().map(|_| Outcome::Failed(format!("no client: {reason}"))).collect();
-                return self.record(deliveries, outcomes).await;
+                return self.record(&deliveries, outcomes).await;
             }
         };
         for chunk in deliveries.chunks(self.policy.batch_size) {
             let outcomes = send(&client, chunk).await;
-            self.record(chunk.to_vec(), outcomes).await?;
+            self.record(chunk, outcomes).await?;
         }
         Ok(())
     }
 
-    /// Writes what became of each delivery, off the runtime.
-    async fn record(&self, deliveries: Vec<Delivery>, outcomes: Vec<Outcome>) -> Result<(), OutboxError> {
-        let policy = self.policy;
-        off_runtime(&self.outbox, move |outbox| record_outcomes(outbox, policy, &deliveries, outcomes)).await
+    /// Writes what became of each delivery, in one write, off the runtime.
+    async fn record(&self, deliveries: &[Delivery], outcomes: Vec<Outcome>) -> Result<(), OutboxError> {
+        let now = now_ms();
+        let settlements: Vec<Settlement> = deliveries
+            .iter()
+            .zip(outcomes)
+            .map(|(delivery, outcome)| settle(self.policy, delivery, outcome, now))
+            .collect();
+        off_runtime(&self.outbox, move |outbox| outbox.settle(&settlements, now)).await
     }
-}
-
-fn record_outcomes(
-    outbox: &dyn Outbox,
-    policy: DeliveryPolicy,
-    deliveries: &[Delivery],
-    outcomes: Vec<Outcome>,
-) -> Result<(), OutboxError> {
-    let now = now_ms();
-    let settlements: Vec<Settlement> =
-        deliveries.iter().zip(outcomes).map(|(delivery, outcome)| settle(policy, delivery, outcome, now)).collect();
-    outbox.settle(&settlements, now)
 }
 
 /// What the outbox keeps of one attempt, logged as it is decided.
