@@ -1,7 +1,8 @@
 use std::ops::Range;
 
-use indexmap::IndexMap;
-use serde_json::{Map, Value};
+use serde_json::Value;
+
+use super::tree::{Clash, Level};
 
 /// Bounds on what a form body may hold, so that a hostile body costs little to refuse.
 ///
@@ -109,6 +110,12 @@ pub fn decode(body: &[u8]) -> Result<Value, FormError> {
 /// assert!(decode_with(b"a=1&b=2&c=3", limits).is_err());
 /// ```
 pub fn decode_with(body: &[u8], limits: FormLimits) -> Result<Value, FormError> {
+    // The top level is always a map of fields, even when its keys are `0, 1, …`.
+    decode_tree(body, limits).map(|root| Value::Object(root.into_map()))
+}
+
+/// Decodes a form body into the tree the handler reads its fields from.
+pub(crate) fn decode_tree(body: &[u8], limits: FormLimits) -> Result<Level, FormError> {
     let mut root = Level::default();
     // Reused across fields: a decoded key and its bracket segments are only needed while the
     // field is filed, so one buffer each serves the whole body.
@@ -137,28 +144,32 @@ pub fn decode_with(body: &[u8], limits: FormLimits) -> Result<Value, FormError> 
         let value = unescape_text(raw_value, start + raw_key.len() + 1)
             .map_err(|e| e.unwrap_or_else(|| FormError::InvalidUtf8 { key: key.to_owned() }))?;
         key_path(key, limits.max_depth, &mut path)?;
-        root.insert(key, &path, value)?;
+        root.insert(key, &path, value).map_err(|clash| match clash {
+            Clash::Duplicate => FormError::DuplicateKey { key: key.to_owned() },
+            Clash::Conflict => FormError::ConflictingKey { key: key.to_owned() },
+        })?;
     }
-    // The top level is always a map of fields, even when its keys are `0, 1, …`.
-    Ok(Value::Object(root.into_map()))
+    Ok(root)
 }
 
 /// Percent-decodes strictly (a bad escape is an error, not text) and reads `+` as a space.
 fn unescape_into(raw: &[u8], offset: usize, out: &mut Vec<u8>) -> Result<(), FormError> {
     out.reserve(raw.len());
-    let mut i = 0;
-    while i < raw.len() {
-        match raw[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let byte = raw.get(i + 1..i + 3).and_then(|pair| Some(hex(pair[0])? << 4 | hex(pair[1])?));
-                out.push(byte.ok_or(FormError::InvalidEscape { position: offset + i })?);
-                i += 2;
-            }
-            other => out.push(other),
+    let mut rest = raw;
+    // Text between escapes is copied a run at a time.
+    while let Some(at) = rest.iter().position(|&b| b == b'%' || b == b'+') {
+        out.extend_from_slice(&rest[..at]);
+        if rest[at] == b'+' {
+            out.push(b' ');
+            rest = &rest[at + 1..];
+            continue;
         }
-        i += 1;
+        let byte = rest.get(at + 1..at + 3).and_then(|pair| Some(hex(pair[0])? << 4 | hex(pair[1])?));
+        let position = offset + (raw.len() - rest.len()) + at;
+        out.push(byte.ok_or(FormError::InvalidEscape { position })?);
+        rest = &rest[at + 3..];
     }
+    out.extend_from_slice(rest);
     Ok(())
 }
 
@@ -211,143 +222,4 @@ fn key_path(key: &str, max_depth: usize, path: &mut Vec<Range<usize>>) -> Result
         at = close + 1;
     }
     Ok(())
-}
-
-/// A value while the body is being read: text, or a bracket level.
-enum Node {
-    Leaf(String),
-    Level(Level),
-}
-
-/// PHP's ordered array while it is being built; `next` is the key `[]` appends at.
-#[derive(Default)]
-struct Level {
-    entries: Entries,
-    next: u64,
-}
-
-/// A level's keys in request order. Real requests have a few dozen keys per level, found
-/// faster by a scan than by hashing; a level that grows past that is indexed, so that a hostile
-/// body with thousands of keys still costs one lookup per field.
-enum Entries {
-    Few(Vec<(String, Node)>),
-    Many(IndexMap<String, Node>),
-}
-
-impl Default for Entries {
-    fn default() -> Self {
-        Entries::Few(Vec::new())
-    }
-}
-
-/// Most keys a level holds before it is indexed.
-const SCANNED_KEYS: usize = 32;
-
-impl Entries {
-    fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
-        match self {
-            Entries::Few(entries) => entries.iter_mut().find(|(k, _)| k == key).map(|(_, node)| node),
-            Entries::Many(entries) => entries.get_mut(key),
-        }
-    }
-
-    fn push(&mut self, key: String, node: Node) {
-        match self {
-            Entries::Few(entries) if entries.len() < SCANNED_KEYS => entries.push((key, node)),
-            Entries::Few(entries) => {
-                let mut indexed: IndexMap<String, Node> = std::mem::take(entries).into_iter().collect();
-                indexed.insert(key, node);
-                *self = Entries::Many(indexed);
-            }
-            Entries::Many(entries) => {
-                entries.insert(key, node);
-            }
-        }
-    }
-
-    /// Whether the keys are `0, 1, …` in order.
-    fn is_list(&self) -> bool {
-        match self {
-            Entries::Few(entries) => {
-                !entries.is_empty() && entries.iter().enumerate().all(|(i, (k, _))| is_index(k, i))
-            }
-            Entries::Many(entries) => entries.keys().enumerate().all(|(i, k)| is_index(k, i)),
-        }
-    }
-
-    fn into_vec(self) -> Vec<(String, Node)> {
-        match self {
-            Entries::Few(entries) => entries,
-            Entries::Many(entries) => entries.into_iter().collect(),
-        }
-    }
-}
-
-impl Level {
-    /// Files `value` under the segments `path` of `key`, the field's whole name.
-    fn insert(&mut self, key: &str, path: &[Range<usize>], value: String) -> Result<(), FormError> {
-        let (first, rest) = path.split_first().expect("a key path has a base");
-        let segment = &key[first.clone()];
-        // `[]` appends after the largest integer key so far, as PHP does.
-        let appended;
-        let segment = if segment.is_empty() {
-            appended = self.next.to_string();
-            appended.as_str()
-        } else {
-            segment
-        };
-        if let Ok(index) = segment.parse::<u64>() {
-            self.next = self.next.max(index.saturating_add(1));
-        }
-        match (self.entries.get_mut(segment), rest.is_empty()) {
-            (Some(Node::Leaf(_)), true) => Err(FormError::DuplicateKey { key: key.to_owned() }),
-            (Some(Node::Leaf(_)), false) | (Some(Node::Level(_)), true) => {
-                Err(FormError::ConflictingKey { key: key.to_owned() })
-            }
-            (Some(Node::Level(level)), false) => level.insert(key, rest, value),
-            (None, true) => {
-                self.entries.push(segment.to_owned(), Node::Leaf(value));
-                Ok(())
-            }
-            (None, false) => {
-                let mut level = Level::default();
-                level.insert(key, rest, value)?;
-                self.entries.push(segment.to_owned(), Node::Level(level));
-                Ok(())
-            }
-        }
-    }
-
-    fn into_map(self) -> Map<String, Value> {
-        let entries = self.entries.into_vec();
-        let mut map = Map::with_capacity(entries.len());
-        for (key, node) in entries {
-            map.insert(key, node.into_value());
-        }
-        map
-    }
-
-    /// A list when its keys are `0, 1, …` in order, else a map.
-    fn into_value(self) -> Value {
-        if self.entries.is_list() {
-            Value::Array(self.entries.into_vec().into_iter().map(|(_, node)| node.into_value()).collect())
-        } else {
-            Value::Object(self.into_map())
-        }
-    }
-}
-
-impl Node {
-    fn into_value(self) -> Value {
-        match self {
-            Node::Leaf(text) => Value::String(text),
-            Node::Level(level) => level.into_value(),
-        }
-    }
-}
-
-/// Whether `key` is `index` written in decimal, as `index.to_string()` would be.
-fn is_index(key: &str, index: usize) -> bool {
-    let canonical = key == "0" || (!key.starts_with('0') && !key.is_empty());
-    canonical && key.bytes().all(|b| b.is_ascii_digit()) && key.parse::<usize>().is_ok_and(|k| k == index)
 }

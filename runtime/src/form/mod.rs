@@ -16,6 +16,9 @@
 
 mod decode;
 mod encode;
+mod tree;
 
+pub(crate) use decode::decode_tree;
 pub use decode::{FormError, FormLimits, decode, decode_with};
 pub use encode::encode;
+pub(crate) use tree::{Level, Node};

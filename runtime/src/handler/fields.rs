@@ -1,32 +1,30 @@
-//! Reading the decoded request: a JSON object whose leaves are strings (form) or any JSON.
-
-use serde_json::{Map, Value};
+//! Reading the decoded request: each field is moved out of the tree as it is read.
 
 use super::InvocationError;
+use crate::form::{Level, Node};
 
-pub(crate) struct Fields<'a>(pub &'a Map<String, Value>);
+pub(crate) struct Fields(pub Level);
 
-impl<'a> Fields<'a> {
+impl Fields {
     /// A text field; numbers and booleans (JSON bodies) are read as their text.
-    pub fn text(&self, field: &'static str) -> Result<Option<String>, InvocationError> {
-        text_of(field, self.0.get(field))
+    pub fn text(&mut self, field: &'static str) -> Result<Option<String>, InvocationError> {
+        text_of(field, self.0.take(field))
     }
 
-    pub fn required(&self, field: &'static str) -> Result<String, InvocationError> {
+    pub fn required(&mut self, field: &'static str) -> Result<String, InvocationError> {
         self.text(field)?.filter(|t| !t.is_empty()).ok_or(InvocationError::MissingField(field))
     }
 
     /// Three parts, as `document_id[0..2]`.
-    pub fn triple(&self, field: &'static str) -> Result<[String; 3], InvocationError> {
+    pub fn triple(&mut self, field: &'static str) -> Result<[String; 3], InvocationError> {
         let invalid = |reason: &str| InvocationError::InvalidField { field, reason: reason.to_owned() };
-        let parts = match self.0.get(field) {
+        let parts = match self.0.take(field) {
             None => return Err(InvocationError::MissingField(field)),
-            Some(Value::Array(items)) => items.clone(),
-            Some(Value::Object(map)) => list_items(map).into_iter().cloned().collect(),
+            Some(Node::Level(level)) => level.into_items(),
             Some(_) => return Err(invalid("must have three parts, as `field[0]`, `field[1]`, `field[2]`")),
         };
         let texts: Vec<String> = parts
-            .iter()
+            .into_iter()
             .map(|p| text_of(field, Some(p)))
             .collect::<Result<Vec<_>, _>>()?
             .into_iter()
@@ -35,17 +33,17 @@ impl<'a> Fields<'a> {
         <[String; 3]>::try_from(texts).map_err(|parts| invalid(&format!("has {} parts, not 3", parts.len())))
     }
 
-    /// A nested object, such as `auth[...]`.
-    pub fn object(&self, field: &'static str) -> Result<Option<Fields<'a>>, InvocationError> {
-        match self.0.get(field) {
+    /// A nested map of fields, such as `auth[...]`; an empty one is no map at all.
+    pub fn object(&mut self, field: &'static str) -> Result<Option<Fields>, InvocationError> {
+        match self.0.take(field) {
             None => Ok(None),
-            Some(Value::Object(map)) => Ok(Some(Fields(map))),
-            Some(Value::Array(items)) if items.is_empty() => Ok(None),
+            Some(Node::Level(level)) if level.is_empty() => Ok(None),
+            Some(Node::Level(level)) if !level.is_list() => Ok(Some(Fields(level))),
             Some(_) => Err(InvocationError::InvalidField { field, reason: "must be a map of fields".to_owned() }),
         }
     }
 
-    pub fn integer(&self, field: &'static str) -> Result<Option<i64>, InvocationError> {
+    pub fn integer(&mut self, field: &'static str) -> Result<Option<i64>, InvocationError> {
         match self.text(field)? {
             None => Ok(None),
             Some(t) if t.is_empty() => Ok(None),
@@ -57,28 +55,13 @@ impl<'a> Fields<'a> {
     }
 }
 
-fn text_of(field: &'static str, value: Option<&Value>) -> Result<Option<String>, InvocationError> {
+fn text_of(field: &'static str, value: Option<Node>) -> Result<Option<String>, InvocationError> {
     match value {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(Value::Number(n)) => Ok(Some(n.to_string())),
-        Some(Value::Bool(b)) => Ok(Some(if *b { "Y" } else { "N" }.to_owned())),
-        Some(_) => {
+        None | Some(Node::Null) => Ok(None),
+        Some(Node::Text(text)) => Ok(Some(text)),
+        Some(Node::Level(_)) => {
             Err(InvocationError::InvalidField { field, reason: "must be a single value, not a list or map".to_owned() })
         }
-    }
-}
-
-/// The items of a bracket level read as a list: by index when every key is one (so that
-/// `a[1]=x&a[0]=y` reads as `[y, x]`, whatever the field order), else in request order.
-pub(crate) fn list_items(map: &Map<String, Value>) -> Vec<&Value> {
-    let indexed: Option<Vec<(u64, &Value)>> = map.iter().map(|(k, v)| Some((k.parse::<u64>().ok()?, v))).collect();
-    match indexed {
-        Some(mut items) => {
-            items.sort_by_key(|(index, _)| *index);
-            items.into_iter().map(|(_, v)| v).collect()
-        }
-        None => map.values().collect(),
     }
 }
 

@@ -3,12 +3,11 @@
 use std::fmt;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-use serde_json::{Map, Value};
-
-use super::fields::{Fields, list_items, shorten};
+use super::fields::{Fields, shorten};
 use super::{InvocationError, RequestLimits};
+use crate::form::{Level, Node};
 use crate::{BizprocProperties, BizprocReturn, EventToken, InputValue, PortalLocale, PropertyInput, Secret};
+use chrono::{DateTime, Utc};
 
 /// A robot call of robot `R`: the input properties decoded into `R::Input`, and every other
 /// field of the handler request in [`Run`], with the event token typed for `R`.
@@ -94,14 +93,13 @@ impl<R: BizprocReturn> Run<R> {
     /// # Errors
     /// An [`InvocationError`] naming the field and what was wrong.
     pub fn parse(body: &[u8], content_type: Option<&str>, limits: &RequestLimits) -> Result<Self, InvocationError> {
-        let fields = decode_body(body, content_type, limits)?;
-        let fields = Fields(&fields);
+        let mut fields = Fields(decode_body(body, content_type, limits)?);
         let code = fields.required("code")?;
         if code != R::CODE {
             return Err(InvocationError::WrongCode { expected: R::CODE, found: shorten(&code) });
         }
-        let properties = properties(&fields)?;
-        let auth = InvocationAuth::read(&fields.object("auth")?.ok_or(InvocationError::MissingField("auth"))?)?;
+        let properties = properties(&mut fields)?;
+        let auth = InvocationAuth::read(fields.object("auth")?.ok_or(InvocationError::MissingField("auth"))?)?;
         let ts = fields.integer("ts")?.ok_or(InvocationError::MissingField("ts"))?;
         let queued_at = DateTime::from_timestamp(ts, 0)
             .ok_or_else(|| InvocationError::InvalidField { field: "ts", reason: format!("`{ts}` is not a time") })?;
@@ -205,32 +203,37 @@ pub struct InvocationAuth {
 }
 
 impl InvocationAuth {
-    pub(crate) fn read(auth: &Fields<'_>) -> Result<Self, InvocationError> {
-        let text = |field: &'static str| auth.text(field).map(Option::unwrap_or_default).map_err(in_auth);
-        let secret = |field: &'static str| {
-            auth.text(field).map(|t| t.filter(|t| !t.is_empty()).map(Secret::new)).map_err(in_auth)
-        };
-        let integer = |field: &'static str| auth.integer(field).map_err(in_auth);
-        let member_id = Some(text("member_id")?)
+    pub(crate) fn read(mut auth: Fields) -> Result<Self, InvocationError> {
+        let member_id = Some(text(&mut auth, "member_id")?)
             .filter(|t| !t.is_empty())
             .ok_or(InvocationError::MissingField("auth[member_id]"))?;
         let application_token =
-            secret("application_token")?.ok_or(InvocationError::MissingField("auth[application_token]"))?;
+            secret(&mut auth, "application_token")?.ok_or(InvocationError::MissingField("auth[application_token]"))?;
         Ok(Self {
             member_id,
             application_token,
-            access_token: secret("access_token")?,
-            refresh_token: secret("refresh_token")?,
-            expires: integer("expires")?,
-            expires_in: integer("expires_in")?,
-            scope: text("scope")?.split([',', ' ']).filter(|s| !s.is_empty()).map(str::to_owned).collect(),
-            domain: text("domain")?,
-            client_endpoint: text("client_endpoint")?,
-            server_endpoint: text("server_endpoint")?,
-            status: text("status")?,
-            user_id: integer("user_id")?,
+            access_token: secret(&mut auth, "access_token")?,
+            refresh_token: secret(&mut auth, "refresh_token")?,
+            expires: auth.integer("expires").map_err(in_auth)?,
+            expires_in: auth.integer("expires_in").map_err(in_auth)?,
+            scope: text(&mut auth, "scope")?.split([',', ' ']).filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+            domain: text(&mut auth, "domain")?,
+            client_endpoint: text(&mut auth, "client_endpoint")?,
+            server_endpoint: text(&mut auth, "server_endpoint")?,
+            status: text(&mut auth, "status")?,
+            user_id: auth.integer("user_id").map_err(in_auth)?,
         })
     }
+}
+
+/// A text field of the `auth` block; absent reads as empty.
+fn text(auth: &mut Fields, field: &'static str) -> Result<String, InvocationError> {
+    auth.text(field).map(Option::unwrap_or_default).map_err(in_auth)
+}
+
+/// A token of the `auth` block; empty reads as absent.
+fn secret(auth: &mut Fields, field: &'static str) -> Result<Option<Secret>, InvocationError> {
+    auth.text(field).map(|t| t.filter(|t| !t.is_empty()).map(Secret::new)).map_err(in_auth)
 }
 
 /// Names a field of the `auth` block as the request writes it: `auth[expires]`, not `expires`.
@@ -258,60 +261,51 @@ fn in_auth(error: InvocationError) -> InvocationError {
     }
 }
 
-/// The body as a map: size checked first, form unless it is JSON.
+/// The body as a tree of fields: size checked first, form unless it is JSON.
 pub(crate) fn decode_body(
     body: &[u8],
     content_type: Option<&str>,
     limits: &RequestLimits,
-) -> Result<Map<String, Value>, InvocationError> {
+) -> Result<Level, InvocationError> {
     if body.len() > limits.max_body {
         return Err(InvocationError::TooLarge { size: body.len(), limit: limits.max_body });
     }
     let json = content_type.is_some_and(|t| t.contains("json")) || body.trim_ascii_start().first() == Some(&b'{');
-    let value = if json {
-        serde_json::from_slice(body).map_err(|e| InvocationError::Json(e.to_string()))?
-    } else {
-        crate::form::decode_with(body, limits.form)?
-    };
-    match value {
-        Value::Object(map) => Ok(map),
+    if !json {
+        return Ok(crate::form::decode_tree(body, limits.form)?);
+    }
+    match serde_json::from_slice::<serde_json::Value>(body).map_err(|e| InvocationError::Json(e.to_string()))? {
+        serde_json::Value::Object(map) => Ok(Level::from_object(map)),
         _ => Err(InvocationError::Json("the body must be an object".to_owned())),
     }
 }
 
 /// `properties[id]` and `properties[id][n]` as raw input.
-fn properties(fields: &Fields<'_>) -> Result<PropertyInput, InvocationError> {
+fn properties(fields: &mut Fields) -> Result<PropertyInput, InvocationError> {
     let mut input = PropertyInput::new();
-    let Some(map) = fields.object("properties")? else {
+    let Some(properties) = fields.object("properties")? else {
         return Ok(input);
     };
-    for (id, value) in map.0 {
-        let invalid = |what: &str| InvocationError::InvalidField {
-            field: "properties",
-            reason: format!("`{}` {what}", shorten(id)),
-        };
-        let items = |values: Vec<&Value>| -> Result<InputValue, InvocationError> {
-            values
-                .into_iter()
-                .map(|v| match v {
-                    Value::String(s) => Ok(s.clone()),
-                    Value::Number(n) => Ok(n.to_string()),
-                    Value::Bool(b) => Ok(if *b { "Y" } else { "N" }.to_owned()),
-                    Value::Null => Ok(String::new()),
-                    _ => Err(invalid("is nested deeper than a list of values")),
-                })
-                .collect::<Result<Vec<_>, _>>()
-                .map(InputValue::Many)
-        };
+    for (id, value) in properties.0.into_entries() {
         let value = match value {
-            Value::String(s) => InputValue::One(s.clone()),
-            Value::Number(n) => InputValue::One(n.to_string()),
-            Value::Bool(b) => InputValue::One(if *b { "Y" } else { "N" }.to_owned()),
-            Value::Null => InputValue::One(String::new()),
-            Value::Array(list) => items(list.iter().collect())?,
-            Value::Object(map) => items(list_items(map))?,
+            Node::Text(text) => InputValue::One(text),
+            Node::Null => InputValue::One(String::new()),
+            Node::Level(level) => InputValue::Many(
+                level
+                    .into_items()
+                    .into_iter()
+                    .map(|item| match item {
+                        Node::Text(text) => Ok(text),
+                        Node::Null => Ok(String::new()),
+                        Node::Level(_) => Err(InvocationError::InvalidField {
+                            field: "properties",
+                            reason: format!("`{}` is nested deeper than a list of values", shorten(&id)),
+                        }),
+                    })
+                    .collect::<Result<_, _>>()?,
+            ),
         };
-        input.insert(id.clone(), value);
+        input.insert(id, value);
     }
     Ok(input)
 }

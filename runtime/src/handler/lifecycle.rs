@@ -50,8 +50,7 @@ impl AppEvent {
     /// # Errors
     /// An [`InvocationError`] naming the field at fault.
     pub fn parse(body: &[u8], content_type: Option<&str>, limits: &RequestLimits) -> Result<Self, InvocationError> {
-        let map = decode_body(body, content_type, limits)?;
-        let fields = Fields(&map);
+        let mut fields = Fields(decode_body(body, content_type, limits)?);
         let event = fields.required("event")?;
         let kind = match event.to_ascii_uppercase().as_str() {
             "ONAPPINSTALL" => AppEventKind::Install,
@@ -62,9 +61,9 @@ impl AppEvent {
                 return Err(InvocationError::InvalidField { field: "event", reason });
             }
         };
-        let data = fields.object("data")?.map(|d| d.0.clone()).unwrap_or_default();
+        let data = fields.object("data")?.map(|d| d.0.into_map()).unwrap_or_default();
         let ts = fields.integer("ts")?.and_then(|ts| DateTime::from_timestamp(ts, 0));
-        let auth = InvocationAuth::read(&fields.object("auth")?.ok_or(InvocationError::MissingField("auth"))?)?;
+        let auth = InvocationAuth::read(fields.object("auth")?.ok_or(InvocationError::MissingField("auth"))?)?;
         Ok(Self { kind, data, ts, auth })
     }
 
