@@ -275,9 +275,10 @@ struct ResultRow {
 }
 
 impl ResultRow {
-    fn new(delivery: &NewDelivery) -> Result<Self, OutboxError> {
+    fn new(mut delivery: NewDelivery) -> Result<Self, OutboxError> {
         let values = serde_json::to_string(&delivery.return_values).map_err(|e| OutboxError(e.to_string()))?;
-        Ok(Self { delivery: NewDelivery { return_values: serde_json::Value::Null, ..delivery.clone() }, values })
+        delivery.return_values = serde_json::Value::Null;
+        Ok(Self { delivery, values })
     }
 
     fn insert(&self, connection: &Connection) -> rusqlite::Result<bool> {
@@ -321,7 +322,7 @@ fn delete_call(connection: &Connection, event_token: &str) -> rusqlite::Result<(
 
 impl Outbox for SqliteOutbox {
     fn enqueue(&self, delivery: &NewDelivery) -> Result<bool, OutboxError> {
-        let row = ResultRow::new(delivery)?;
+        let row = ResultRow::new(delivery.clone())?;
         self.run("record a result", move |connection| row.insert(connection))
     }
 
@@ -465,7 +466,7 @@ impl Outbox for SqliteOutbox {
     }
 
     fn complete(&self, event_token: &str, result: Option<NewDelivery>) -> PendingWrite<bool> {
-        let row = match result.as_ref().map(ResultRow::new).transpose() {
+        let row = match result.map(ResultRow::new).transpose() {
             Ok(row) => row,
             Err(e) => return Box::pin(std::future::ready(Err(e))),
         };
