@@ -1,6 +1,7 @@
 //! A closed-loop HTTP/1.1 load generator: a fixed number of keep-alive connections, each
 //! sending its next request as soon as the last one is answered.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,9 +25,18 @@ pub(crate) struct LoadReport {
     pub window: Duration,
     /// Latencies of the answered requests within the window, sorted, in microseconds.
     pub latencies_us: Vec<u32>,
+    /// CPU time each thread of the process (server, load generator, emulator) used within
+    /// the window, by thread name.
+    pub cpu_by_thread: BTreeMap<String, Duration>,
 }
 
 impl LoadReport {
+    /// CPU time of the whole process per answered request, within the window.
+    pub(crate) fn cpu_per_request(&self) -> Duration {
+        let requests = u32::try_from(self.ok.max(1)).unwrap_or(u32::MAX);
+        self.cpu_by_thread.values().sum::<Duration>() / requests
+    }
+
     pub(crate) fn per_second(&self) -> f64 {
         self.ok as f64 / self.window.as_secs_f64()
     }
@@ -57,12 +67,15 @@ pub(crate) struct Load {
 /// on a runtime of its own on one thread, as a separate load-generating process would.
 pub(crate) fn drive(load: &Load, body: Arc<dyn Fn(u64) -> Bytes + Send + Sync>) -> LoadReport {
     let load = load.clone();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
-        runtime.block_on(run(load, body))
-    })
-    .join()
-    .expect("the load generator ran")
+    std::thread::Builder::new()
+        .name("load-generator".to_owned())
+        .spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+            runtime.block_on(run(load, body))
+        })
+        .expect("the load generator starts")
+        .join()
+        .expect("the load generator ran")
 }
 
 async fn run(load: Load, body: Arc<dyn Fn(u64) -> Bytes + Send + Sync>) -> LoadReport {
@@ -75,13 +88,27 @@ async fn run(load: Load, body: Arc<dyn Fn(u64) -> Bytes + Send + Sync>) -> LoadR
         let (load, body, counter) = (load.clone(), Arc::clone(&body), Arc::clone(&counter));
         tasks.spawn(async move { connection(&load, &*body, &counter, from, until).await });
     }
-    let mut report = LoadReport { ok: 0, failed: 0, window: load.measure, latencies_us: Vec::new() };
+    // The CPU the process uses while the window is open, taken on this thread's runtime;
+    // the warm-up is left out, as its requests are.
+    let cpu = tokio::spawn(async move {
+        tokio::time::sleep_until(from.into()).await;
+        let before = cpu_by_thread();
+        tokio::time::sleep_until(until.into()).await;
+        let mut used = cpu_by_thread();
+        for (thread, time) in &mut used {
+            *time = time.saturating_sub(before.get(thread).copied().unwrap_or_default());
+        }
+        used
+    });
+    let mut report =
+        LoadReport { ok: 0, failed: 0, window: load.measure, latencies_us: Vec::new(), cpu_by_thread: BTreeMap::new() };
     for (ok, failed, latencies) in tasks.join_all().await {
         report.ok += ok;
         report.failed += failed;
         report.latencies_us.extend(latencies);
     }
     report.latencies_us.sort_unstable();
+    report.cpu_by_thread = cpu.await.unwrap_or_default();
     report
 }
 
@@ -133,22 +160,9 @@ async fn connection(
     (ok, failed, latencies)
 }
 
-/// CPU time this process has used so far (user and system, all threads), from
-/// `/proc/self/stat`; zero where there is no such file.
-pub(crate) fn cpu_time() -> Duration {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return Duration::ZERO;
-    };
-    // Fields after the parenthesized command name; utime and stime are the 12th and 13th.
-    let fields: Vec<&str> = stat.rsplit_once(')').map_or("", |(_, rest)| rest).split_whitespace().collect();
-    let ticks: u64 = fields.get(11..13).map_or(0, |t| t.iter().filter_map(|f| f.parse::<u64>().ok()).sum());
-    // Linux reports in clock ticks of 1/100 s (USER_HZ) on every common configuration.
-    Duration::from_millis(ticks * 10)
-}
-
 /// CPU time used so far by each thread of this process, summed by thread name.
-pub(crate) fn cpu_by_thread() -> std::collections::BTreeMap<String, Duration> {
-    let mut threads = std::collections::BTreeMap::new();
+fn cpu_by_thread() -> BTreeMap<String, Duration> {
+    let mut threads = BTreeMap::new();
     let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
         return threads;
     };

@@ -82,12 +82,10 @@ pub(crate) fn run(args: &Args) -> Verdict {
                 warm_up: Duration::from_secs_f64(args.warm_up),
                 measure: Duration::from_secs_f64(args.seconds),
             };
-            let (cpu, threads) = (load::cpu_time(), load::cpu_by_thread());
             let report = load::drive(&load, Arc::clone(&servers.body));
-            print_round(name, round, &report, load::cpu_time().saturating_sub(cpu));
+            print_round(name, round, &report);
             if args.only.is_some() {
-                for (thread, after) in load::cpu_by_thread() {
-                    let used = after.saturating_sub(threads.get(&thread).copied().unwrap_or_default());
+                for (thread, used) in &report.cpu_by_thread {
                     println!("    thread {thread}: {used:?} CPU");
                 }
             }
@@ -124,23 +122,27 @@ pub(crate) fn run(args: &Args) -> Verdict {
     verdict
 }
 
-fn print_round(what: &str, round: usize, report: &LoadReport, cpu: Duration) {
-    // CPU time of the whole process (server, load generator, emulator) per answered request.
-    let requests = u32::try_from(report.ok.max(1)).unwrap_or(u32::MAX);
+fn print_round(what: &str, round: usize, report: &LoadReport) {
     println!(
         "  round {round} {what}: {:.0}/s, p50 {:?}, p99 {:?}, {} failed, {:?} CPU per request",
         report.per_second(),
         report.percentile(0.5),
         report.percentile(0.99),
         report.failed,
-        cpu / requests,
+        report.cpu_per_request(),
     );
 }
 
 fn median(mut reports: Vec<LoadReport>) -> LoadReport {
     reports.sort_by(|a, b| a.per_second().total_cmp(&b.per_second()));
     if reports.is_empty() {
-        return LoadReport { ok: 0, failed: 0, window: Duration::from_secs(1), latencies_us: Vec::new() };
+        return LoadReport {
+            ok: 0,
+            failed: 0,
+            window: Duration::from_secs(1),
+            latencies_us: Vec::new(),
+            cpu_by_thread: std::collections::BTreeMap::new(),
+        };
     }
     reports.swap_remove(reports.len() / 2)
 }
