@@ -1,6 +1,6 @@
 //! An outbox in memory: for tests, and for apps that accept losing pending results on exit.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
 use super::{AcceptedCall, Delivery, DeliveryState, NewDelivery, Outbox, OutboxError, Stats};
@@ -24,8 +24,14 @@ pub struct MemoryOutbox {
 struct State {
     rows: Vec<Delivery>,
     by_token: HashMap<String, usize>,
+    /// The pending rows in the order they fall due, `(next_attempt_ms, id, index)`: a worker
+    /// pass reads the first few instead of sorting a backlog that can run to millions.
+    due: BTreeSet<(i64, i64, usize)>,
     retried: u64,
-    calls: Vec<AcceptedCall>,
+    /// Accepted calls by the order they came in, and where each token's is.
+    calls: BTreeMap<u64, AcceptedCall>,
+    call_order: HashMap<String, u64>,
+    next_call: u64,
 }
 
 impl MemoryOutbox {
@@ -35,10 +41,21 @@ impl MemoryOutbox {
 }
 
 impl State {
-    fn pending(&mut self, token: &str) -> Option<&mut Delivery> {
+    /// The pending row of `token`, taken out of the due order: the caller settles it, or puts
+    /// it back with [`schedule`](Self::schedule).
+    fn unschedule(&mut self, token: &str) -> Option<usize> {
         let index = *self.by_token.get(token)?;
-        let row = &mut self.rows[index];
-        (row.state == DeliveryState::Pending).then_some(row)
+        let row = &self.rows[index];
+        (row.state == DeliveryState::Pending).then(|| {
+            self.due.remove(&(row.next_attempt_ms, row.id, index));
+            index
+        })
+    }
+
+    /// Puts pending row `index` in the due order at its next attempt.
+    fn schedule(&mut self, index: usize) {
+        let row = &self.rows[index];
+        self.due.insert((row.next_attempt_ms, row.id, index));
     }
 }
 
@@ -64,25 +81,23 @@ impl Outbox for MemoryOutbox {
             last_error: None,
         });
         state.by_token.insert(delivery.event_token.clone(), index);
+        state.schedule(index);
         Ok(true)
     }
 
     fn due(&self, now_ms: i64, limit: usize) -> Result<Vec<Delivery>, OutboxError> {
         let state = self.lock();
-        let mut due: Vec<&Delivery> = state
-            .rows
-            .iter()
-            .filter(|row| row.state == DeliveryState::Pending && row.next_attempt_ms <= now_ms)
-            .collect();
-        due.sort_by_key(|row| (row.next_attempt_ms, row.id));
-        Ok(due.into_iter().take(limit).cloned().collect())
+        let due = state.due.iter().take_while(|(at, _, _)| *at <= now_ms).take(limit);
+        Ok(due.map(|&(_, _, index)| state.rows[index].clone()).collect())
     }
 
     fn mark_delivered(&self, event_tokens: &[&str], _now_ms: i64) -> Result<(), OutboxError> {
         let mut state = self.lock();
         for token in event_tokens {
-            if let Some(row) = state.pending(token) {
+            if let Some(index) = state.unschedule(token) {
+                let row = &mut state.rows[index];
                 row.state = DeliveryState::Delivered;
+                row.last_error = None;
             }
         }
         Ok(())
@@ -90,18 +105,21 @@ impl Outbox for MemoryOutbox {
 
     fn record_failure(&self, event_token: &str, error: &str, next_attempt_ms: i64) -> Result<(), OutboxError> {
         let mut state = self.lock();
-        if let Some(row) = state.pending(event_token) {
+        if let Some(index) = state.unschedule(event_token) {
+            let row = &mut state.rows[index];
             row.attempts = row.attempts.saturating_add(1);
             row.next_attempt_ms = next_attempt_ms;
             row.last_error = Some(error.to_owned());
             state.retried += 1;
+            state.schedule(index);
         }
         Ok(())
     }
 
     fn dead_letter(&self, event_token: &str, reason: &str, _now_ms: i64) -> Result<(), OutboxError> {
         let mut state = self.lock();
-        if let Some(row) = state.pending(event_token) {
+        if let Some(index) = state.unschedule(event_token) {
+            let row = &mut state.rows[index];
             row.state = DeliveryState::DeadLetter;
             row.last_error = Some(reason.to_owned());
         }
@@ -126,6 +144,7 @@ impl Outbox for MemoryOutbox {
         row.attempts = 0;
         row.deadline = deadline;
         row.next_attempt_ms = now_ms;
+        state.schedule(index);
         Ok(true)
     }
 
@@ -154,26 +173,35 @@ impl Outbox for MemoryOutbox {
         received_at_ms: i64,
     ) -> Result<bool, OutboxError> {
         let mut state = self.lock();
-        if state.calls.iter().any(|call| call.event_token == event_token) {
+        if state.call_order.contains_key(event_token) {
             return Ok(false);
         }
-        state.calls.push(AcceptedCall {
-            event_token: event_token.to_owned(),
-            robot: robot.to_owned(),
-            body: body.to_vec(),
-            content_type: content_type.map(str::to_owned),
-            received_at_ms,
-        });
+        let order = state.next_call;
+        state.next_call += 1;
+        state.call_order.insert(event_token.to_owned(), order);
+        state.calls.insert(
+            order,
+            AcceptedCall {
+                event_token: event_token.to_owned(),
+                robot: robot.to_owned(),
+                body: body.to_vec(),
+                content_type: content_type.map(str::to_owned),
+                received_at_ms,
+            },
+        );
         Ok(true)
     }
 
     fn finish_call(&self, event_token: &str) -> Result<(), OutboxError> {
-        self.lock().calls.retain(|call| call.event_token != event_token);
+        let mut state = self.lock();
+        if let Some(order) = state.call_order.remove(event_token) {
+            state.calls.remove(&order);
+        }
         Ok(())
     }
 
     fn pending_calls(&self) -> Result<Vec<AcceptedCall>, OutboxError> {
-        Ok(self.lock().calls.clone())
+        Ok(self.lock().calls.values().cloned().collect())
     }
 }
 
