@@ -90,6 +90,12 @@ pub fn by_language(pairs: &[(&str, &str)]) -> Localized {
     Localized::by_language(pairs.iter().copied())
 }
 
+/// `RETURN_VALUES` with room for a result's `fields`, so that filing them does not regrow it.
+#[must_use]
+pub fn return_values(fields: usize) -> ReturnValues {
+    ReturnValues::with_capacity(fields)
+}
+
 /// Adds a field's value to `RETURN_VALUES`, unless it is absent.
 pub fn encode<T: PropertyValue>(values: &mut ReturnValues, id: &str, value: &T, locale: &PortalLocale) {
     if let Some(encoded) = value.encode(locale) {

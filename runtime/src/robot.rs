@@ -457,6 +457,10 @@ impl ReturnValues {
     }
 
     /// Adds a value (used by the derives).
+    pub(crate) fn with_capacity(capacity: usize) -> Self {
+        Self(Map::with_capacity(capacity))
+    }
+
     pub(crate) fn insert(&mut self, id: &str, value: Value) {
         self.0.insert(id.to_owned(), value);
     }

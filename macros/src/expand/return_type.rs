@@ -54,6 +54,7 @@ pub fn expand(cont: &Container, loaded: Option<&Loaded>) -> TokenStream {
             )
         }
     };
+    let field_count = cont.properties().count();
     let definition_checks = loaded.map(|loaded| definition::expand_checks(cont, loaded));
     quote! {
         #[automatically_derived]
@@ -72,7 +73,7 @@ pub fn expand(cont: &Container, loaded: Option<&Loaded>) -> TokenStream {
             }
 
             fn return_values_in(&self, __locale: &#krate::PortalLocale) -> #krate::ReturnValues {
-                let mut __values = <#krate::ReturnValues as ::core::default::Default>::default();
+                let mut __values = #krate::__private::return_values(#field_count);
                 #(#encodes)*
                 let _ = __locale;
                 __values

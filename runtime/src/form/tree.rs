@@ -46,7 +46,8 @@ const SCANNED_KEYS: usize = 32;
 impl Entries {
     fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
         match self {
-            Entries::Few(entries) => entries.iter_mut().find(|(k, _)| k == key).map(|(_, node)| node),
+            // Newest first: the fields of one level (`auth[...]`) come one after another.
+            Entries::Few(entries) => entries.iter_mut().rev().find(|(k, _)| k == key).map(|(_, node)| node),
             Entries::Many(entries) => entries.get_mut(key),
         }
     }
@@ -100,6 +101,11 @@ pub(crate) enum Clash {
 }
 
 impl Level {
+    /// An empty level with room for `capacity` keys before it grows.
+    pub(crate) fn with_capacity(capacity: usize) -> Self {
+        Level { entries: Entries::Few(Vec::with_capacity(capacity.min(SCANNED_KEYS))), next: 0 }
+    }
+
     /// Files `value` under the segments `path` of `key` (byte ranges of `key`); an empty
     /// segment appends after the largest integer key so far, as PHP does.
     pub(crate) fn insert(&mut self, key: &str, path: &[std::ops::Range<usize>], value: String) -> Result<(), Clash> {
