@@ -119,8 +119,8 @@ pub(crate) fn decode_tree(body: &[u8], limits: FormLimits) -> Result<Level, Form
     let mut root = Level::with_capacity(16);
     // Reused across fields: a decoded key, its bracket segments and its value are only needed
     // while the field is filed, so one buffer each serves the whole body.
-    let mut key_buf = Vec::new();
-    let mut value_buf = Vec::new();
+    let mut key_buf = Vec::with_capacity(64);
+    let mut value_buf = Vec::with_capacity(256);
     let mut path = Vec::new();
     let mut fields = 0;
     let mut at = 0;

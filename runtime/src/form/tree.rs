@@ -163,6 +163,9 @@ impl Level {
     /// The values read as a list: by index when every key is one (so that `a[1]=x&a[0]=y`
     /// reads as `[y, x]`, whatever the field order), else in request order.
     pub(crate) fn into_items(self) -> Vec<Node> {
+        if self.entries.is_list() {
+            return self.entries.into_vec().into_iter().map(|(_, node)| node).collect();
+        }
         let entries = self.entries.into_vec();
         if entries.iter().all(|(key, _)| key.parse::<u64>().is_ok()) {
             let mut indexed: Vec<(u64, Node)> =

@@ -39,10 +39,25 @@ fn time_of_day(text: &str) -> Option<NaiveTime> {
     }
 }
 
+/// Whether `text` may be ISO-8601: every ISO form has a `-` after the year, and portal
+/// formats that have none (`28.12.2025`, `12/28/2025`) are spared the ISO attempts.
+fn is_iso(text: &str) -> bool {
+    text.contains('-')
+}
+
+/// The ISO patterns worth trying on `text`.
+fn iso(text: &str) -> &'static [&'static str] {
+    if is_iso(text) {
+        &["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+    } else {
+        &[]
+    }
+}
+
 /// A date-time without an offset: ISO (`T` or space) or the portal's format, where a date
 /// alone means midnight.
 fn naive_datetime(text: &str, format: DateFormat) -> Option<NaiveDateTime> {
-    for pattern in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
+    for pattern in iso(text) {
         if let Ok(datetime) = NaiveDateTime::parse_from_str(text, pattern) {
             return Some(datetime);
         }
@@ -65,12 +80,14 @@ fn datetime(text: &str, locale: &PortalLocale) -> Option<DateTime<FixedOffset>> 
     if let Some(utc) = unix_timestamp(text) {
         return Some(utc.with_timezone(&locale.utc_offset()));
     }
-    if let Ok(datetime) = DateTime::parse_from_rfc3339(text) {
-        return Some(datetime);
-    }
-    for pattern in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f%z", "%Y-%m-%dT%H:%M%z", "%Y-%m-%d %H:%M%z"] {
-        if let Ok(datetime) = DateTime::parse_from_str(text, pattern) {
+    if is_iso(text) {
+        if let Ok(datetime) = DateTime::parse_from_rfc3339(text) {
             return Some(datetime);
+        }
+        for pattern in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f%z", "%Y-%m-%dT%H:%M%z", "%Y-%m-%d %H:%M%z"] {
+            if let Ok(datetime) = DateTime::parse_from_str(text, pattern) {
+                return Some(datetime);
+            }
         }
     }
     let naive = naive_datetime(text, locale.date_format())?;
