@@ -78,15 +78,19 @@ pub(crate) fn drive(load: &Load, body: Arc<dyn Fn(u64) -> Bytes + Send + Sync>) 
         .expect("the load generator ran")
 }
 
+/// The number of the next request, run on from one load to the next: a body is made from its
+/// request's number, and an app keeps one result per event token, so a round that numbered its
+/// requests afresh would send the tokens of the rounds before and measure only duplicates.
+static NEXT_REQUEST: AtomicU64 = AtomicU64::new(0);
+
 async fn run(load: Load, body: Arc<dyn Fn(u64) -> Bytes + Send + Sync>) -> LoadReport {
-    let counter = Arc::new(AtomicU64::new(0));
     let start = Instant::now();
     let from = start + load.warm_up;
     let until = from + load.measure;
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..load.connections {
-        let (load, body, counter) = (load.clone(), Arc::clone(&body), Arc::clone(&counter));
-        tasks.spawn(async move { connection(&load, &*body, &counter, from, until).await });
+        let (load, body) = (load.clone(), Arc::clone(&body));
+        tasks.spawn(async move { connection(&load, &*body, &NEXT_REQUEST, from, until).await });
     }
     // The CPU the process uses while the window is open, taken on this thread's runtime;
     // the warm-up is left out, as its requests are.
