@@ -8,6 +8,8 @@
 //!   and without batching, against the ceiling the bucket allows.
 //! - `throughput`: robot calls per second the app accepts over keep-alive connections, next
 //!   to a bare axum route that only reads the body.
+//! - `parse`: the throughput benchmark's requests parsed in a loop, no target: its
+//!   instructions, counted with callgrind, do not move with the host's load.
 //! - `compile`: a clean build of a generated crate of robots with the derives, next to the
 //!   same structs deriving only serde's traits.
 //!
@@ -46,7 +48,9 @@ enum Bench {
     Throughput(throughput::Args),
     /// Clean build time of generated robots, next to serde's derives only.
     Compile(compile::Args),
-    /// All three, each with its defaults.
+    /// The throughput benchmark's requests parsed in a loop, to count instructions.
+    Parse(throughput::ParseArgs),
+    /// Delivery, throughput and compile, each with its defaults.
     All,
 }
 
@@ -68,6 +72,7 @@ fn main() -> ExitCode {
         Bench::Delivery(args) => vec![delivery::run(&args)],
         Bench::Throughput(args) => vec![throughput::run(&args)],
         Bench::Compile(args) => vec![compile::run(&args)],
+        Bench::Parse(args) => vec![throughput::parse(&args)],
         Bench::All => vec![
             delivery::run(&delivery::Args::default()),
             throughput::run(&throughput::Args::default()),

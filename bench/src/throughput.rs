@@ -11,9 +11,10 @@ use axum::body::Bytes;
 use axum::http::StatusCode;
 use axum::routing::post;
 use bizproc::BizprocReturn;
+use bizproc::PortalLocale;
 use bizproc::app::RobotApp;
 use bizproc::client::AppCredentials;
-use bizproc::handler::SqlitePortalStore;
+use bizproc::handler::{Invocation, RequestLimits, SqlitePortalStore};
 use bizproc::outbox::{MemoryOutbox, SqliteOutbox};
 use bizproc_emulator::{Document, Emulator};
 use tokio::net::TcpListener;
@@ -120,6 +121,39 @@ pub(crate) fn run(args: &Args) -> Verdict {
         in_memory.per_second() / bare.per_second() * 100.0,
     );
     verdict
+}
+
+/// Options of the `parse` measurement.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ParseArgs {
+    /// Requests parsed.
+    #[arg(long, default_value_t = 2000)]
+    requests: u64,
+}
+
+/// Parses the requests the throughput benchmark sends, as the app does before its robot runs
+/// (form decode, the run's fields, typed input), in a function of its own: run under
+/// `valgrind --tool=callgrind --toggle-collect='*parse_requests*'`, the instructions counted are
+/// those of parsing alone, a figure the host's load does not move as it moves times.
+pub(crate) fn parse(args: &ParseArgs) -> Verdict {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a runtime");
+    let servers = runtime.block_on(Servers::start());
+    let bodies: Vec<Bytes> = (0..args.requests).map(|n| (servers.body)(n)).collect();
+    let started = std::time::Instant::now();
+    parse_requests(&bodies);
+    let per_request = started.elapsed() / u32::try_from(bodies.len().max(1)).unwrap_or(u32::MAX);
+    println!("parse: {} requests of {} bytes, {per_request:?} each", bodies.len(), bodies[0].len());
+    runtime.block_on(servers.stop());
+    Verdict::Met
+}
+
+#[inline(never)]
+fn parse_requests(bodies: &[Bytes]) {
+    let (locale, limits) = (PortalLocale::default(), RequestLimits::default());
+    for body in bodies {
+        let invocation = Invocation::<CreditCheck>::parse(body, None, &locale, &limits).expect("the request parses");
+        std::hint::black_box(invocation);
+    }
 }
 
 fn print_round(what: &str, round: usize, report: &LoadReport) {
