@@ -10,6 +10,8 @@
 //!   to a bare axum route that only reads the body.
 //! - `parse`: the throughput benchmark's requests parsed in a loop, no target: its
 //!   instructions, counted with callgrind, do not move with the host's load.
+//! - `handle`: the same requests through the app's router in-process, outbox write included,
+//!   no TCP: its instructions, counted with callgrind, are the app's own work per request.
 //! - `compile`: a clean build of a generated crate of robots with the derives, next to the
 //!   same structs deriving only serde's traits.
 //!
@@ -50,6 +52,9 @@ enum Bench {
     Compile(compile::Args),
     /// The throughput benchmark's requests parsed in a loop, to count instructions.
     Parse(throughput::ParseArgs),
+    /// The throughput benchmark's requests through the app's router in-process, to count
+    /// instructions.
+    Handle(throughput::ParseArgs),
     /// Delivery, throughput and compile, each with its defaults.
     All,
 }
@@ -73,6 +78,7 @@ fn main() -> ExitCode {
         Bench::Throughput(args) => vec![throughput::run(&args)],
         Bench::Compile(args) => vec![compile::run(&args)],
         Bench::Parse(args) => vec![throughput::parse(&args)],
+        Bench::Handle(args) => vec![throughput::handle(&args)],
         Bench::All => vec![
             delivery::run(&delivery::Args::default()),
             throughput::run(&throughput::Args::default()),

@@ -156,6 +156,46 @@ fn parse_requests(bodies: &[Bytes]) {
     }
 }
 
+/// Sends the requests the throughput benchmark sends through the app's router in-process, one
+/// after the other, outbox write included: under
+/// `valgrind --tool=callgrind --toggle-collect='*handle_requests*'` the instructions counted
+/// are the app's work per request on the thread that serves it (not the outbox writer's, nor
+/// the HTTP connection's).
+pub(crate) fn handle(args: &ParseArgs) -> Verdict {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a runtime");
+    let servers = runtime.block_on(Servers::start());
+    let router = runtime.block_on(async {
+        let outbox = Arc::new(SqliteOutbox::open(servers.dir.join("handle.db")).expect("the outbox opens"));
+        let app = RobotApp::new("http://127.0.0.1:9", servers.credentials.clone(), servers.store.clone());
+        app.outbox(outbox).robot(credit_check).router()
+    });
+    // Numbered past the load's requests, so that each is a new run to the outbox.
+    let bodies: Vec<Bytes> = (0..args.requests).map(|n| (servers.body)(u64::MAX / 2 + n)).collect();
+    let started = std::time::Instant::now();
+    let accepted = handle_requests(&runtime, &router, &bodies);
+    let per_request = started.elapsed() / u32::try_from(bodies.len().max(1)).unwrap_or(u32::MAX);
+    println!("handle: {accepted} of {} requests accepted, {per_request:?} each", bodies.len());
+    runtime.block_on(servers.stop());
+    Verdict::of(accepted == bodies.len())
+}
+
+#[inline(never)]
+fn handle_requests(runtime: &tokio::runtime::Runtime, router: &Router, bodies: &[Bytes]) -> usize {
+    use tower::ServiceExt as _;
+    runtime.block_on(async {
+        let mut accepted = 0;
+        for body in bodies {
+            let request = axum::http::Request::post("/robots/credit_check")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(axum::body::Body::from(body.clone()))
+                .expect("a request");
+            let response = router.clone().oneshot(request).await.expect("the router answers");
+            accepted += usize::from(response.status() == StatusCode::OK);
+        }
+        accepted
+    })
+}
+
 fn print_round(what: &str, round: usize, report: &LoadReport) {
     println!(
         "  round {round} {what}: {:.0}/s, p50 {:?}, p99 {:?}, {} failed, {:?} CPU per request",
@@ -191,6 +231,8 @@ struct Servers {
     /// Request `n`'s body: a handler request the portal sent, given run number `n`.
     body: Arc<dyn Fn(u64) -> Bytes + Send + Sync>,
     dir: std::path::PathBuf,
+    store: Arc<SqlitePortalStore>,
+    credentials: AppCredentials,
 }
 
 impl Servers {
@@ -206,7 +248,7 @@ impl Servers {
         let outbox = Arc::new(SqliteOutbox::open(dir.join("outbox.db")).expect("the outbox opens"));
         let app = serve(|url| RobotApp::new(url, credentials.clone(), store.clone()).outbox(outbox)).await;
         let in_memory = Arc::new(MemoryOutbox::default());
-        let app_in_memory = serve(|url| RobotApp::new(url, credentials, store).outbox(in_memory)).await;
+        let app_in_memory = serve(|url| RobotApp::new(url, credentials.clone(), store.clone()).outbox(in_memory)).await;
         let installed =
             emulator.install_app(&portal.member_id, &format!("http://{app}/bitrix/events")).await.expect("installs");
         assert_eq!(installed.status, 200, "the app installs: {}", installed.response);
@@ -237,7 +279,7 @@ impl Servers {
             }),
         );
         tokio::spawn(async move { axum::serve(listener, router).await });
-        Self { emulator, app, app_in_memory, bare, body, dir }
+        Self { emulator, app, app_in_memory, bare, body, dir, store, credentials }
     }
 
     async fn stop(self) {

@@ -50,7 +50,7 @@ use crate::handler::{
     AppEvent, Lifecycle, LifecycleOutcome, PortalRecord, PortalStore, PortalTokenStore, RequestLimits, Run,
 };
 use crate::outbox::{
-    AcceptedCall, DeliveryPolicy, NewDelivery, Outbox, OutboxError, OutboxHandle, OutboxWorker, now_ms,
+    AcceptedCall, DeliveryPolicy, NewDelivery, Outbox, OutboxError, OutboxHandle, OutboxWorker, PendingWrite, now_ms,
 };
 use crate::{BizprocReturn, PortalLocale, Registration, ReturnValues};
 
@@ -371,7 +371,9 @@ async fn robot_call(
                     let Some(completion) = completion else {
                         return StatusCode::OK.into_response(); // the run does not wait
                     };
-                    return match record(outbox, &token, completion.delivery, completion.robot).await {
+                    // No call was recorded for this run, so there is none to forget.
+                    let write = outbox.outbox().record(completion.delivery);
+                    return match recorded(outbox, &token, write, completion.robot).await {
                         Ok(()) => StatusCode::OK.into_response(),
                         Err(error) => {
                             tracing::error!(robot = %code, %error, "robot result not recorded; refused");
@@ -411,7 +413,8 @@ fn spawn_work(shared: &Shared, token: String, work: BoxFuture) {
         let Some(outbox) = outbox else { return };
         match completion {
             Some(Completion { delivery, client, robot }) => {
-                if let Err(error) = record(&outbox, &token, delivery.clone(), robot).await {
+                let write = outbox.outbox().complete(&token, Some(delivery.clone()));
+                if let Err(error) = recorded(&outbox, &token, write, robot).await {
                     tracing::error!(robot, %error, "result not recorded; sending it directly");
                     send_directly(&client, &delivery, robot).await;
                 }
@@ -535,10 +538,14 @@ fn delivery(
     delivery
 }
 
-/// Writes a result to the outbox, forgetting its call (if recorded) in the same write, and
-/// wakes the worker.
-async fn record(outbox: &OutboxHandle, token: &str, delivery: NewDelivery, robot: &str) -> Result<(), OutboxError> {
-    let new = outbox.outbox().complete(token, Some(delivery)).await?;
+/// Waits for a result's write to the outbox, then wakes the worker.
+async fn recorded(
+    outbox: &OutboxHandle,
+    token: &str,
+    write: PendingWrite<bool>,
+    robot: &str,
+) -> Result<(), OutboxError> {
+    let new = write.await?;
     tracing::info!(robot, workflow = token.split('|').next().unwrap_or_default(), new, "result recorded for delivery");
     outbox.wake();
     Ok(())

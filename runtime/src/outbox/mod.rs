@@ -603,6 +603,28 @@ pub trait Outbox: Send + Sync {
         Box::pin(std::future::ready(recorded))
     }
 
+    /// [`enqueue`](Self::enqueue) for an async server: records a result whose call was never
+    /// recorded (a robot that finished while its call was being answered), as a future ready
+    /// once the result is durable. Answers whether the result was new.
+    ///
+    /// The default enqueues at once; a durable store overrides it, as it does
+    /// [`complete`](Self::complete), to write off the async runtime's threads.
+    ///
+    /// ```
+    /// use bizproc::outbox::{MemoryOutbox, NewDelivery, Outbox};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let outbox = MemoryOutbox::default();
+    /// let result = NewDelivery::new("m1", "https://a.example.com/rest/", "wf.1|A1|e.sig", serde_json::json!({}));
+    /// assert!(outbox.record(result.clone()).await.unwrap());
+    /// assert!(!outbox.record(result).await.unwrap(), "one result per event token");
+    /// # }
+    /// ```
+    fn record(&self, result: NewDelivery) -> PendingWrite<bool> {
+        Box::pin(std::future::ready(self.enqueue(&result)))
+    }
+
     /// Records the result of a recorded call, if it has one to deliver, and forgets the call,
     /// as one write: a future ready once both are durable. Answers whether the result was new.
     ///

@@ -465,6 +465,13 @@ impl Outbox for SqliteOutbox {
         self.run_async("record a robot call", move |connection| insert_call(connection, &call))
     }
 
+    fn record(&self, result: NewDelivery) -> PendingWrite<bool> {
+        match ResultRow::new(result) {
+            Ok(row) => self.run_async("record a result", move |connection| row.insert(connection)),
+            Err(e) => Box::pin(std::future::ready(Err(e))),
+        }
+    }
+
     fn complete(&self, event_token: &str, result: Option<NewDelivery>) -> PendingWrite<bool> {
         let row = match result.map(ResultRow::new).transpose() {
             Ok(row) => row,
@@ -511,6 +518,36 @@ mod tests {
         let due = outbox.due(i64::MAX, 10).unwrap();
         assert_eq!(due.len(), 4);
         assert!(due.iter().all(|d| d.return_values["i"].as_i64().unwrap() > 0));
+        drop(outbox);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn recorded_results_are_durable_once_answered_and_kept_once() {
+        let dir = std::env::temp_dir().join(format!("bizproc-outbox-record-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("record.db");
+        let _ = std::fs::remove_file(&path);
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        {
+            let outbox = SqliteOutbox::open(&path).unwrap();
+            outbox.record_call("w0|A|e", "count", b"x", None, 1).unwrap();
+            runtime.block_on(async {
+                for i in 0..3 {
+                    let result =
+                        NewDelivery::new("m", "https://a.example.com/rest/", format!("w{i}|A|e"), json!({ "i": i }));
+                    assert!(outbox.record(result.clone()).await.unwrap(), "result {i} is new");
+                    assert!(!outbox.record(result).await.unwrap(), "result {i} is kept once");
+                }
+            });
+            // A call recorded by another request for the same run is left for that request
+            // to forget once its own result is in.
+            assert_eq!(outbox.pending_calls().unwrap().len(), 1);
+        }
+        let outbox = SqliteOutbox::open(&path).unwrap();
+        let due = outbox.due(i64::MAX, 10).unwrap();
+        let values: Vec<i64> = due.iter().map(|d| d.return_values["i"].as_i64().unwrap()).collect();
+        assert_eq!(values, [0, 1, 2]);
         drop(outbox);
         std::fs::remove_dir_all(dir).unwrap();
     }
