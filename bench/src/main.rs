@@ -51,10 +51,10 @@ enum Bench {
     /// Clean build time of generated robots, next to serde's derives only.
     Compile(compile::Args),
     /// The throughput benchmark's requests parsed in a loop, to count instructions.
-    Parse(throughput::ParseArgs),
+    Parse(throughput::Requests),
     /// The throughput benchmark's requests through the app's router in-process, to count
     /// instructions.
-    Handle(throughput::ParseArgs),
+    Handle(throughput::Requests),
     /// Delivery, throughput and compile, each with its defaults.
     All,
 }

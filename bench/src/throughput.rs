@@ -123,10 +123,10 @@ pub(crate) fn run(args: &Args) -> Verdict {
     verdict
 }
 
-/// Options of the `parse` measurement.
+/// Options of the `parse` and `handle` measurements.
 #[derive(Debug, clap::Args)]
-pub(crate) struct ParseArgs {
-    /// Requests parsed.
+pub(crate) struct Requests {
+    /// Requests sent through.
     #[arg(long, default_value_t = 2000)]
     requests: u64,
 }
@@ -135,7 +135,7 @@ pub(crate) struct ParseArgs {
 /// (form decode, the run's fields, typed input), in a function of its own: run under
 /// `valgrind --tool=callgrind --toggle-collect='*parse_requests*'`, the instructions counted are
 /// those of parsing alone, a figure the host's load does not move as it moves times.
-pub(crate) fn parse(args: &ParseArgs) -> Verdict {
+pub(crate) fn parse(args: &Requests) -> Verdict {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a runtime");
     let servers = runtime.block_on(Servers::start());
     let bodies: Vec<Bytes> = (0..args.requests).map(|n| (servers.body)(n)).collect();
@@ -161,7 +161,7 @@ fn parse_requests(bodies: &[Bytes]) {
 /// `valgrind --tool=callgrind --toggle-collect='*handle_requests*'` the instructions counted
 /// are the app's work per request on the thread that serves it (not the outbox writer's, nor
 /// the HTTP connection's).
-pub(crate) fn handle(args: &ParseArgs) -> Verdict {
+pub(crate) fn handle(args: &Requests) -> Verdict {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a runtime");
     let servers = runtime.block_on(Servers::start());
     let router = runtime.block_on(async {
