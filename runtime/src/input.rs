@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use foldhash::fast::RandomState;
 use indexmap::IndexMap;
 
 use crate::ValueError;
@@ -91,8 +92,10 @@ impl From<Vec<String>> for InputValue {
 /// assert!(input.get("inn").is_some());
 /// assert!(input.get("INN").is_some(), "ids are matched ignoring case as a fallback");
 /// ```
+// foldhash, seeded per process as hashbrown's default is: every request fills one of these,
+// and SipHash cost more than the few lookups a robot makes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PropertyInput(IndexMap<String, InputValue>);
+pub struct PropertyInput(IndexMap<String, InputValue, RandomState>);
 
 impl PropertyInput {
     /// No properties.

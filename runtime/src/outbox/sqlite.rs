@@ -215,14 +215,14 @@ fn write_loop(connection: &Connection, queue: &Receiver<Job>) {
     while let Ok(first) = queue.recv() {
         let mut batch = vec![first];
         batch.extend(queue.try_iter().take(MAX_BATCH - 1));
-        let begun = connection.execute_batch("BEGIN IMMEDIATE");
+        let begun = run_cached(connection, "BEGIN IMMEDIATE");
         if let Err(e) = &begun {
             tracing::warn!(error = %e, "outbox writes not grouped: each commits on its own");
         }
         let replies: Vec<Reply> = batch.into_iter().map(|job| job(connection)).collect();
         // Without a transaction each job has committed on its own and answers for itself.
         let committed = match begun {
-            Ok(()) => connection.execute_batch("COMMIT").map_err(error("commit to the outbox")),
+            Ok(()) => run_cached(connection, "COMMIT").map_err(error("commit to the outbox")),
             Err(_) => Ok(()),
         };
         if committed.is_err() && !connection.is_autocommit() {
@@ -232,6 +232,13 @@ fn write_loop(connection: &Connection, queue: &Receiver<Job>) {
             reply(committed.as_ref().copied());
         }
     }
+}
+
+/// Runs a statement without parameters from the connection's cache: `execute_batch` would
+/// parse `BEGIN` and `COMMIT` anew for every transaction, a tenth of the writer's work at one
+/// result per commit.
+fn run_cached(connection: &Connection, sql: &str) -> rusqlite::Result<()> {
+    connection.prepare_cached(sql)?.execute([]).map(|_| ())
 }
 
 /// A pending result is delivered; any other state is left as it is.
