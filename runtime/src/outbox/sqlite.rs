@@ -235,8 +235,8 @@ fn write_loop(connection: &Connection, queue: &Receiver<Job>) {
 }
 
 /// Runs a statement without parameters from the connection's cache: `execute_batch` would
-/// parse `BEGIN` and `COMMIT` anew for every transaction, a tenth of the writer's work at one
-/// result per commit.
+/// parse `BEGIN` and `COMMIT` anew for every transaction, about 2,000 of its 23,000
+/// instructions.
 fn run_cached(connection: &Connection, sql: &str) -> rusqlite::Result<()> {
     connection.prepare_cached(sql)?.execute([]).map(|_| ())
 }
@@ -495,9 +495,20 @@ impl Outbox for SqliteOutbox {
 
 #[cfg(test)]
 mod tests {
+    use std::path::PathBuf;
+
     use serde_json::json;
 
     use super::*;
+
+    /// A directory of this test's own and the path of a database in it that does not exist yet.
+    fn fresh_database(test: &str) -> (PathBuf, PathBuf) {
+        let dir = std::env::temp_dir().join(format!("bizproc-outbox-{test}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("outbox.db");
+        let _ = std::fs::remove_file(&path);
+        (dir, path)
+    }
 
     #[test]
     fn behaves_as_an_outbox() {
@@ -506,10 +517,7 @@ mod tests {
 
     #[test]
     fn pending_results_survive_reopening() {
-        let dir = std::env::temp_dir().join(format!("bizproc-outbox-test-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("reopen.db");
-        let _ = std::fs::remove_file(&path);
+        let (dir, path) = fresh_database("reopen");
         {
             let outbox = SqliteOutbox::open(&path).unwrap();
             for i in 0..5 {
@@ -531,10 +539,7 @@ mod tests {
 
     #[test]
     fn recorded_results_are_durable_once_answered_and_kept_once() {
-        let dir = std::env::temp_dir().join(format!("bizproc-outbox-record-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("record.db");
-        let _ = std::fs::remove_file(&path);
+        let (dir, path) = fresh_database("record");
         let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
         {
             let outbox = SqliteOutbox::open(&path).unwrap();
@@ -561,10 +566,7 @@ mod tests {
 
     #[test]
     fn concurrent_calls_and_results_are_all_kept() {
-        let dir = std::env::temp_dir().join(format!("bizproc-outbox-group-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("group.db");
-        let _ = std::fs::remove_file(&path);
+        let (dir, path) = fresh_database("group");
         let outbox = std::sync::Arc::new(SqliteOutbox::open(&path).unwrap());
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap();
         runtime.block_on(async {
